@@ -1,0 +1,66 @@
+package org.mjpegserver;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import java.nio.file.Path;
+import java.util.logging.Logger;
+import javax.imageio.ImageIO;
+import org.mjpegserver.config.ConfigException;
+import org.mjpegserver.config.ConfigLoader;
+import org.mjpegserver.config.ServerConfig;
+import org.mjpegserver.frames.FrameStore;
+import org.mjpegserver.stream.StreamClock;
+
+/**
+ * Boots the server when the web application starts and stops all of it when it stops. A broken config fails the
+ * deployment with one message that lists every problem.
+ */
+public final class MjpegServerListener implements ServletContextListener {
+
+    private static final Logger LOG = Logger.getLogger(MjpegServerListener.class.getName());
+
+    private MjpegServer server;
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        // ImageIO's registry belongs to the JVM: make it see this webapp's TwelveMonkeys readers.
+        ImageIO.scanForPlugins();
+        ImageIO.setUseCache(false);
+        Path file = ConfigLocator.locate(context);
+        try {
+            ServerConfig config = ConfigLoader.load(file);
+            config.warnings().forEach(LOG::warning);
+            server = MjpegServer.start(config);
+            LOG.info(() -> "mjpeg-server started with " + config.images().size() + " image(s) from " + file
+                    + ": " + String.join(", ", config.images().keySet()));
+        } catch (ConfigException e) {
+            LOG.severe(e.getMessage());
+            ImagePlugins.deregister(getClass().getClassLoader());
+            throw new DeploymentFailure(e.getMessage());
+        }
+        context.setAttribute(FrameStore.class.getName(), server.store());
+        context.setAttribute(StreamClock.class.getName(), server.clock());
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        context.removeAttribute(FrameStore.class.getName());
+        context.removeAttribute(StreamClock.class.getName());
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+        ImagePlugins.deregister(getClass().getClassLoader());
+        LOG.info("mjpeg-server stopped");
+    }
+
+    /** Fails the deployment without a stack trace: the message already says everything the user needs. */
+    private static final class DeploymentFailure extends RuntimeException {
+        DeploymentFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

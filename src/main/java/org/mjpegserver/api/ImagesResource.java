@@ -1,0 +1,122 @@
+package org.mjpegserver.api;
+
+import jakarta.servlet.ServletContext;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.CacheControl;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mjpegserver.config.ConfigLoader;
+import org.mjpegserver.config.Redaction;
+import org.mjpegserver.frames.Frame;
+import org.mjpegserver.frames.FrameStore;
+import org.mjpegserver.frames.ImageFeed;
+import org.mjpegserver.frames.Viewer;
+import org.mjpegserver.frames.ViewerInfo;
+
+/** {@code GET /images} (a summary of every image) and {@code GET /images/{id}} (its latest frame). */
+@Path("images")
+public final class ImagesResource {
+
+    @Context
+    private ServletContext servletContext;
+    @Context
+    private UriInfo uriInfo;
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> list() {
+        Map<String, Object> images = new LinkedHashMap<>();
+        for (ImageFeed feed : store().feeds()) {
+            images.put(feed.id(), summary(feed));
+        }
+        return images;
+    }
+
+    @GET
+    @Path("{id}")
+    @Produces("image/jpeg")
+    public Response snapshot(@PathParam("id") String id, @Context Request request) {
+        ImageFeed feed = feed(id);
+        Frame frame = feed.current();
+        if (frame == null) {
+            String reason = feed.refusing() ? "image '" + id + "' is stale" : "image '" + id + "' has no frame yet";
+            throw Failure.of(Response.Status.SERVICE_UNAVAILABLE, reason, Response.status(503).header("Retry-After", "5"));
+        }
+        EntityTag tag = new EntityTag(Long.toHexString(frame.sequence()) + "-" + Long.toHexString(frame.capturedAt().toEpochMilli()));
+        Date modified = Date.from(frame.capturedAt());
+        CacheControl noStore = CacheControl.valueOf("no-cache, max-age=0");
+        Response.ResponseBuilder notModified = request.evaluatePreconditions(modified, tag);
+        if (notModified != null) {
+            return notModified.cacheControl(noStore).build();
+        }
+        return Response.ok(frame.jpeg(), "image/jpeg").tag(tag).lastModified(modified).cacheControl(noStore).build();
+    }
+
+    private Map<String, Object> summary(ImageFeed feed) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        var base = uriInfo.getBaseUriBuilder().path("images").path(feed.id());
+        out.put("image_url", base.build().toString());
+        out.put("stream_url", base.path("stream").build().toString());
+        Frame latest = feed.latest();
+        out.put("last_updated", latest == null ? null : latest.capturedAt().toString());
+        out.put("state", feed.state().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("last_error", feed.lastError());
+        out.put("last_error_time", feed.lastErrorAt() == null ? null : feed.lastErrorAt().toString());
+        out.put("fetches_ok", feed.fetchesOk());
+        out.put("fetches_failed", feed.fetchesFailed());
+        out.put("average_fetch_fps", round(feed.averageFetchFps()));
+        List<Map<String, Object>> streams = new ArrayList<>();
+        double peak = 0;
+        for (Viewer viewer : feed.viewers()) {
+            ViewerInfo info = viewer.info();
+            peak = Math.max(peak, info.streamFps());
+            Map<String, Object> stream = new LinkedHashMap<>();
+            stream.put("client_id", info.clientId());
+            stream.put("start_time", info.startTime().toString());
+            stream.put("requested_fps", info.requestedFps());
+            stream.put("stream_fps", info.streamFps());
+            stream.put("average_stream_fps", round(info.averageStreamFps()));
+            stream.put("frames_sent", info.framesSent());
+            streams.add(stream);
+        }
+        out.put("peak_stream_fps", peak);
+        out.put("config", Redaction.describe(feed.config()));
+        out.put("streams", streams);
+        return out;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    private ImageFeed feed(String id) {
+        if (!ConfigLoader.ID_PATTERN.matcher(id).matches()) {
+            throw Failure.of(Response.Status.BAD_REQUEST, "invalid image id: use letters, digits, '_' and '-'");
+        }
+        ImageFeed feed = store().feed(id);
+        if (feed == null) {
+            throw Failure.of(Response.Status.NOT_FOUND, "unknown image id '" + id + "'");
+        }
+        return feed;
+    }
+
+    private FrameStore store() {
+        FrameStore store = (FrameStore) servletContext.getAttribute(FrameStore.class.getName());
+        if (store == null) {
+            throw Failure.of(Response.Status.SERVICE_UNAVAILABLE, "server is not running");
+        }
+        return store;
+    }
+}

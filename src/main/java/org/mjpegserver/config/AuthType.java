@@ -1,0 +1,8 @@
+package org.mjpegserver.config;
+
+/** How a poller authenticates to its upstream. */
+public enum AuthType {
+    BASIC,
+    DIGEST,
+    BEARER
+}

@@ -1,0 +1,484 @@
+package org.mjpegserver.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Reads a {@code config.yaml} written for the Python server: section {@code mjpeg-server} holds defaults,
+ * section {@code images} maps ids to a {@code url} and overrides. Every problem is collected with its line and
+ * key, so one failed deployment tells the user everything to fix.
+ */
+public final class ConfigLoader {
+
+    public static final Pattern ID_PATTERN = Pattern.compile("^[a-zA-Z0-9_-]+$");
+    static final String SERVER_SECTION = "mjpeg-server";
+    static final String IMAGES_SECTION = "images";
+
+    static final Set<String> SETTING_KEYS = Set.of("stream_fps", "fetch_minimum_fps", "fetch_maximum_fps",
+            "image_timeout_seconds", "image_timeout_behavior", "image_validation", "ignore_certificate_errors",
+            "stale_image_path", "fetch_agent_string", "max_image_bytes", "max_image_pixels", "access_token");
+    static final Set<String> IMAGE_KEYS = Set.of("url", "auth_type", "username", "password", "token");
+
+    /** Upper bounds that catch typos (a frame rate of 5000) rather than limit real use. */
+    private static final double MAX_FPS = 1000;
+    private static final Pattern TEST_PATTERN_SIZE = Pattern.compile("(\\d{1,4})x(\\d{1,4})");
+
+    private final Path file;
+    private final Path folder;
+    private final List<String> problems = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+
+    private ConfigLoader(Path file) {
+        this.file = file.toAbsolutePath().normalize();
+        this.folder = this.file.getParent();
+    }
+
+    /** Loads and checks {@code file}; throws with every problem found, or returns a config that can run. */
+    public static ServerConfig load(Path file) throws ConfigException {
+        return new ConfigLoader(file).load();
+    }
+
+    private ServerConfig load() throws ConfigException {
+        YamlTree.Node root;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            root = YamlTree.read(reader, this::problem);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file, List.of(file + ":" + YamlTree.lineOf(e) + ": not valid YAML: "
+                    + e.getOriginalMessage().lines().findFirst().orElse("")));
+        } catch (IOException e) {
+            throw new ConfigException(file, List.of(file + ": cannot be read: " + e));
+        }
+        Map<String, YamlTree.Node> top = root.asMap();
+        if (top == null) {
+            problem(root.line(), "(top level)", "must be a mapping with sections '" + SERVER_SECTION + "' and '"
+                    + IMAGES_SECTION + "'");
+            throw new ConfigException(file, problems);
+        }
+        for (Map.Entry<String, YamlTree.Node> entry : top.entrySet()) {
+            if (!entry.getKey().equals(SERVER_SECTION) && !entry.getKey().equals(IMAGES_SECTION)) {
+                warnUnknown(entry.getValue().line(), entry.getKey(), entry.getKey(), Set.of(SERVER_SECTION, IMAGES_SECTION));
+            }
+        }
+        ImageSettings defaults = ImageSettings.DEFAULTS;
+        YamlTree.Node server = top.get(SERVER_SECTION);
+        if (server != null && server.value() != null) {
+            Map<String, YamlTree.Node> section = mapping(server, SERVER_SECTION);
+            if (section != null) {
+                for (Map.Entry<String, YamlTree.Node> entry : section.entrySet()) {
+                    if (!SETTING_KEYS.contains(entry.getKey())) {
+                        String key = entry.getKey();
+                        if (IMAGE_KEYS.contains(key)) {
+                            problem(entry.getValue().line(), SERVER_SECTION + "." + key,
+                                    "belongs to an image under '" + IMAGES_SECTION + "', not to '" + SERVER_SECTION + "'");
+                        } else {
+                            warnUnknown(entry.getValue().line(), SERVER_SECTION + "." + key, key, SETTING_KEYS);
+                        }
+                    }
+                }
+                defaults = settings(section, SERVER_SECTION, ImageSettings.DEFAULTS);
+            }
+        }
+        Map<String, ImageConfig> images = new LinkedHashMap<>();
+        YamlTree.Node imagesNode = top.get(IMAGES_SECTION);
+        if (imagesNode == null || imagesNode.value() == null) {
+            warnings.add(file + ": no '" + IMAGES_SECTION + "' section: the server has nothing to stream");
+        } else {
+            Map<String, YamlTree.Node> section = mapping(imagesNode, IMAGES_SECTION);
+            if (section != null) {
+                for (Map.Entry<String, YamlTree.Node> entry : section.entrySet()) {
+                    ImageConfig image = image(entry.getKey(), entry.getValue(), defaults);
+                    if (image != null) {
+                        images.put(image.id(), image);
+                    }
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(file, problems);
+        }
+        return new ServerConfig(file, defaults, images, warnings);
+    }
+
+    private ImageConfig image(String id, YamlTree.Node node, ImageSettings defaults) {
+        String path = IMAGES_SECTION + "." + id;
+        boolean idOk = ID_PATTERN.matcher(id).matches();
+        if (!idOk) {
+            problem(node.line(), path, "image id '" + id + "' is not allowed; use letters, digits, '_' and '-'");
+        }
+        Map<String, YamlTree.Node> map;
+        if (node.value() instanceof String) {
+            // Shorthand "id: URL" for an image without overrides.
+            map = new LinkedHashMap<>();
+            map.put("url", node);
+        } else {
+            map = mapping(node, path);
+            if (map == null) {
+                return null;
+            }
+        }
+        for (Map.Entry<String, YamlTree.Node> entry : map.entrySet()) {
+            String key = entry.getKey();
+            if (!SETTING_KEYS.contains(key) && !IMAGE_KEYS.contains(key)) {
+                Set<String> known = new java.util.HashSet<>(SETTING_KEYS);
+                known.addAll(IMAGE_KEYS);
+                warnUnknown(entry.getValue().line(), path + "." + key, key, known);
+            }
+        }
+        ImageSettings settings = settings(map, path, defaults);
+        YamlTree.Node urlNode = map.get("url");
+        if (urlNode == null || urlNode.value() == null || urlNode.value().toString().isBlank()) {
+            problem(node.line(), path + ".url", "missing; every image needs a url (http, https, file or testpattern)");
+            return null;
+        }
+        ParsedUrl url = url(urlNode, path + ".url");
+        Credentials credentials = credentials(map, path, url);
+        if (!idOk || url == null || credentials == null) {
+            return null;
+        }
+        return new ImageConfig(id, url.uri(), credentials, settings, node.line());
+    }
+
+    private record ParsedUrl(URI uri, String user, String password) {
+    }
+
+    private ParsedUrl url(YamlTree.Node node, String key) {
+        if (!(node.value() instanceof String text)) {
+            problem(node.line(), key, "expected a URL string, got " + describe(node.value()));
+            return null;
+        }
+        String trimmed = text.trim();
+        String lower = trimmed.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("testpattern:")) {
+            String size = trimmed.substring("testpattern:".length());
+            if (size.isEmpty()) {
+                size = "640x360";
+            }
+            var matcher = TEST_PATTERN_SIZE.matcher(size);
+            if (!matcher.matches() || Integer.parseInt(matcher.group(1)) < 16 || Integer.parseInt(matcher.group(2)) < 16) {
+                problem(node.line(), key, "'" + text + "' is not allowed; use 'testpattern:' or 'testpattern:WIDTHxHEIGHT' (16 to 9999)");
+                return null;
+            }
+            return new ParsedUrl(URI.create("testpattern:" + size), null, null);
+        }
+        if (lower.startsWith("file:")) {
+            return fileUrl(node, key, trimmed);
+        }
+        URI uri;
+        try {
+            uri = new URI(trimmed);
+        } catch (URISyntaxException e) {
+            problem(node.line(), key, "'" + Redaction.text(trimmed) + "' is not a valid URL: " + Redaction.text(e.getReason()));
+            return null;
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            problem(node.line(), key, "scheme '" + scheme + "' in '" + Redaction.url(uri) + "' is not allowed; use http, https, file or testpattern");
+            return null;
+        }
+        if (uri.getHost() == null) {
+            problem(node.line(), key, "'" + Redaction.url(uri) + "' has no host");
+            return null;
+        }
+        String user = null;
+        String password = null;
+        if (uri.getRawUserInfo() != null) {
+            String raw = uri.getRawUserInfo();
+            int colon = raw.indexOf(':');
+            user = decode(colon < 0 ? raw : raw.substring(0, colon));
+            password = colon < 0 ? "" : decode(raw.substring(colon + 1));
+            // Keep the credentials out of the URL, so that it can be logged and shown as it is.
+            uri = URI.create(uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                    + (uri.getRawPath() == null ? "" : uri.getRawPath())
+                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+        }
+        return new ParsedUrl(uri, user, password);
+    }
+
+    private static String decode(String text) {
+        return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    private ParsedUrl fileUrl(YamlTree.Node node, String key, String text) {
+        String rest = text.substring("file:".length());
+        try {
+            Path path;
+            if (rest.startsWith("//")) {
+                path = Path.of(new URI(text));
+            } else {
+                // "file:snapshots/cam.jpg" is relative to the config file, like stale_image_path.
+                path = folder.resolve(URLDecoder.decode(rest.replace("+", "%2B"), StandardCharsets.UTF_8));
+            }
+            return new ParsedUrl(path.normalize().toUri(), null, null);
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            problem(node.line(), key, "'" + text + "' is not a valid file URL; use file:relative/path.jpg or file:///absolute/path.jpg");
+            return null;
+        }
+    }
+
+    private Credentials credentials(Map<String, YamlTree.Node> map, String path, ParsedUrl url) {
+        String username = string(map, "username", path);
+        String password = string(map, "password", path);
+        String token = string(map, "token", path);
+        YamlTree.Node typeNode = map.get("auth_type");
+        AuthType type = typeNode == null ? null : enumValue(typeNode, path + ".auth_type", AuthType.class);
+        if (typeNode != null && typeNode.value() != null && type == null) {
+            return null;
+        }
+        if (url != null && url.user() != null) {
+            if (username == null) {
+                username = url.user();
+            }
+            if (password == null) {
+                password = url.password();
+            }
+        }
+        if (type == null) {
+            if (token != null && username == null) {
+                type = AuthType.BEARER;
+            } else if (username != null) {
+                type = AuthType.BASIC;
+            } else {
+                if (password != null) {
+                    problem(map.get("password") == null ? 0 : map.get("password").line(), path + ".password",
+                            "a password without a username; add 'username'");
+                    return null;
+                }
+                return Credentials.NONE;
+            }
+        }
+        int line = typeNode != null ? typeNode.line() : map.get("url").line();
+        if (type == AuthType.BEARER && (token == null || token.isEmpty())) {
+            problem(line, path + ".token", "auth_type bearer needs a 'token'");
+            return null;
+        }
+        if ((type == AuthType.BASIC || type == AuthType.DIGEST) && (username == null || username.isEmpty())) {
+            problem(line, path + ".username", "auth_type " + type.name().toLowerCase(Locale.ROOT)
+                    + " needs a 'username' (and 'password'), or user-info in the url");
+            return null;
+        }
+        if (url != null && !isHttp(url.uri())) {
+            problem(line, path + ".auth_type", "authentication applies only to http and https urls");
+            return null;
+        }
+        return new Credentials(type, username, password == null ? "" : password, token);
+    }
+
+    private static boolean isHttp(URI uri) {
+        return "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+    }
+
+    private ImageSettings settings(Map<String, YamlTree.Node> map, String path, ImageSettings base) {
+        double streamFps = fps(map, "stream_fps", path, base.streamFps());
+        double minFps = fps(map, "fetch_minimum_fps", path, base.fetchMinimumFps());
+        double maxFps = fps(map, "fetch_maximum_fps", path, base.fetchMaximumFps());
+        Duration timeout = base.imageTimeout();
+        YamlTree.Node timeoutNode = map.get("image_timeout_seconds");
+        if (timeoutNode != null) {
+            Double seconds = number(timeoutNode, path + ".image_timeout_seconds", 0.1, 86_400, "a number of seconds from 0.1 to 86400");
+            if (seconds != null) {
+                timeout = Duration.ofMillis(Math.round(seconds * 1000));
+            }
+        }
+        TimeoutBehavior behavior = base.imageTimeoutBehavior();
+        if (map.get("image_timeout_behavior") != null) {
+            TimeoutBehavior value = enumValue(map.get("image_timeout_behavior"), path + ".image_timeout_behavior", TimeoutBehavior.class);
+            behavior = value == null ? behavior : value;
+        }
+        Validation validation = base.imageValidation();
+        if (map.get("image_validation") != null) {
+            Validation value = enumValue(map.get("image_validation"), path + ".image_validation", Validation.class);
+            validation = value == null ? validation : value;
+        }
+        boolean ignoreCertificateErrors = base.ignoreCertificateErrors();
+        YamlTree.Node ignoreNode = map.get("ignore_certificate_errors");
+        if (ignoreNode != null) {
+            Boolean value = bool(ignoreNode, path + ".ignore_certificate_errors");
+            ignoreCertificateErrors = value == null ? ignoreCertificateErrors : value;
+        }
+        Path stale = base.staleImagePath();
+        YamlTree.Node staleNode = map.get("stale_image_path");
+        if (staleNode != null && staleNode.value() != null) {
+            stale = staleImage(staleNode, path + ".stale_image_path");
+        }
+        String agent = base.fetchAgentString();
+        String agentValue = string(map, "fetch_agent_string", path);
+        if (agentValue != null) {
+            if (agentValue.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                problem(map.get("fetch_agent_string").line(), path + ".fetch_agent_string", "must not contain control characters");
+            } else {
+                agent = agentValue;
+            }
+        }
+        long maxBytes = base.maxImageBytes();
+        YamlTree.Node bytesNode = map.get("max_image_bytes");
+        if (bytesNode != null) {
+            Double value = number(bytesNode, path + ".max_image_bytes", 1, 1L << 30, "a whole number of bytes from 1 to 1073741824");
+            maxBytes = value == null ? maxBytes : value.longValue();
+        }
+        long maxPixels = base.maxImagePixels();
+        YamlTree.Node pixelsNode = map.get("max_image_pixels");
+        if (pixelsNode != null) {
+            Double value = number(pixelsNode, path + ".max_image_pixels", 1, 1_000_000_000, "a whole number of pixels from 1 to 1000000000");
+            maxPixels = value == null ? maxPixels : value.longValue();
+        }
+        String accessToken = base.accessToken();
+        if (map.containsKey("access_token")) {
+            String value = string(map, "access_token", path);
+            accessToken = value == null || value.isEmpty() ? null : value;
+        }
+        return new ImageSettings(streamFps, minFps, maxFps, timeout, behavior, validation, ignoreCertificateErrors,
+                stale, agent, maxBytes, maxPixels, accessToken);
+    }
+
+    private Path staleImage(YamlTree.Node node, String key) {
+        if (!(node.value() instanceof String text) || text.isBlank()) {
+            problem(node.line(), key, "expected a file path, got " + describe(node.value()));
+            return null;
+        }
+        Path path;
+        try {
+            path = folder.resolve(text.trim()).normalize();
+        } catch (InvalidPathException e) {
+            problem(node.line(), key, "'" + text + "' is not a valid path");
+            return null;
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            problem(node.line(), key, "'" + text + "' (" + path + ") is not a readable file");
+            return null;
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
+            if (in == null || !ImageIO.getImageReaders(in).hasNext()) {
+                problem(node.line(), key, "'" + text + "' is not an image in a readable format (JPEG, PNG, GIF, BMP)");
+                return null;
+            }
+        } catch (IOException e) {
+            problem(node.line(), key, "'" + text + "' cannot be read: " + e.getMessage());
+            return null;
+        }
+        return path;
+    }
+
+    private double fps(Map<String, YamlTree.Node> map, String key, String path, double fallback) {
+        YamlTree.Node node = map.get(key);
+        if (node == null) {
+            return fallback;
+        }
+        Double value = number(node, path + "." + key, Double.MIN_VALUE, MAX_FPS, "a number of frames per second greater than 0 and at most 1000, e.g. 5 or .1");
+        return value == null ? fallback : value;
+    }
+
+    private Double number(YamlTree.Node node, String key, double min, double max, String allowed) {
+        Object value = node.value();
+        Double number = null;
+        if (value instanceof Number n) {
+            number = n.doubleValue();
+        } else if (value instanceof String text) {
+            try {
+                number = Double.parseDouble(text.trim());
+            } catch (NumberFormatException e) {
+                number = null;
+            }
+        }
+        if (number == null || number.isNaN() || number < min || number > max) {
+            problem(node.line(), key, describe(value) + " is not allowed; expected " + allowed);
+            return null;
+        }
+        return number;
+    }
+
+    private Boolean bool(YamlTree.Node node, String key) {
+        Object value = node.value();
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        if (value instanceof String text) {
+            switch (text.trim().toLowerCase(Locale.ROOT)) {
+                case "true": case "yes": case "on": return true;
+                case "false": case "no": case "off": return false;
+                default: break;
+            }
+        }
+        problem(node.line(), key, describe(value) + " is not allowed; expected true or false");
+        return null;
+    }
+
+    private <E extends Enum<E>> E enumValue(YamlTree.Node node, String key, Class<E> type) {
+        Object value = node.value();
+        List<String> allowed = new ArrayList<>();
+        for (E constant : type.getEnumConstants()) {
+            String name = constant.name().toLowerCase(Locale.ROOT);
+            allowed.add(name);
+            if (value instanceof String text && text.trim().toLowerCase(Locale.ROOT).replace('-', '_').equals(name)) {
+                return constant;
+            }
+        }
+        problem(node.line(), key, describe(value) + " is not allowed; expected one of " + String.join(", ", allowed));
+        return null;
+    }
+
+    private String string(Map<String, YamlTree.Node> map, String key, String path) {
+        YamlTree.Node node = map.get(key);
+        if (node == null || node.value() == null) {
+            return null;
+        }
+        Object value = node.value();
+        if (value instanceof String text) {
+            return text;
+        }
+        if (value instanceof Number || value instanceof Boolean) {
+            // YAML reads "password: 1234" as a number; the user meant the text.
+            return value.toString();
+        }
+        problem(node.line(), path + "." + key, "expected a text value, got " + describe(value));
+        return null;
+    }
+
+    private Map<String, YamlTree.Node> mapping(YamlTree.Node node, String key) {
+        Map<String, YamlTree.Node> map = node.asMap();
+        if (map == null) {
+            problem(node.line(), key, "expected a mapping of keys to values, got " + describe(node.value()));
+        }
+        return map;
+    }
+
+    private void warnUnknown(int line, String path, String key, Set<String> known) {
+        String nearest = Suggestions.nearest(key, known);
+        warnings.add(file + ":" + line + ": unknown key '" + path + "' is ignored"
+                + (nearest == null ? "" : "; did you mean '" + nearest + "'?"));
+    }
+
+    private void problem(int line, String key, String message) {
+        problems.add(file + ":" + line + ": " + key + ": " + message);
+    }
+
+    private static String describe(Object value) {
+        if (value == null) {
+            return "an empty value";
+        }
+        if (value instanceof Map) {
+            return "a mapping";
+        }
+        if (value instanceof List) {
+            return "a list";
+        }
+        return "'" + value + "'";
+    }
+}

@@ -1,0 +1,15 @@
+package org.mjpegserver.config;
+
+import java.net.URI;
+
+/**
+ * One configured image. {@code url} has no user-info (it moved into {@code credentials}); {@code line} is where
+ * the image is defined in the config file, for messages.
+ */
+public record ImageConfig(String id, URI url, Credentials credentials, ImageSettings settings, int line) {
+
+    @Override
+    public String toString() {
+        return "ImageConfig[" + id + " " + Redaction.url(url) + "]";
+    }
+}

@@ -1,0 +1,13 @@
+package org.mjpegserver.frames;
+
+/** Where an image's source stands, as the dashboard and {@code /images} show it. */
+public enum FeedState {
+    /** No fetch has succeeded yet, and the timeout has not passed. */
+    STARTING,
+    /** The last fetch gave a valid frame. */
+    FRESH,
+    /** Fetches fail, but the last good frame is younger than the timeout. */
+    FAILING,
+    /** No valid frame for {@code image_timeout_seconds}: the timeout behaviour applies. */
+    STALE
+}

@@ -1,0 +1,33 @@
+package org.mjpegserver.frames;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The application-scoped store: one feed per configured image, in config order. */
+public final class FrameStore {
+
+    private volatile Map<String, ImageFeed> feeds = Map.of();
+
+    public ImageFeed feed(String id) {
+        return feeds.get(id);
+    }
+
+    public Collection<ImageFeed> feeds() {
+        return feeds.values();
+    }
+
+    /** Replaces the whole set at once, so a reader never sees half of a reload. */
+    public void replace(Map<String, ImageFeed> next) {
+        feeds = Collections.unmodifiableMap(new LinkedHashMap<>(next));
+    }
+
+    /** Checks every feed for staleness; run a few times a second. */
+    public void checkStale() {
+        long now = System.nanoTime();
+        for (ImageFeed feed : feeds.values()) {
+            feed.checkStale(now);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package org.mjpegserver.frames;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+import org.mjpegserver.config.ImageConfig;
+import org.mjpegserver.config.TimeoutBehavior;
+
+/**
+ * The live state of one image: its latest good frame, whether the source is fresh, failing or stale, the
+ * counters behind {@code /images}, and the viewers to push new frames to. Written by the image's poller,
+ * read by any number of streams.
+ */
+public final class ImageFeed {
+
+    private static final Logger LOG = Logger.getLogger(ImageFeed.class.getName());
+
+    private final ImageConfig config;
+    private final Frame staleFrame;
+    private final long timeoutNanos;
+    private final List<Viewer> viewers = new CopyOnWriteArrayList<>();
+    private final RateMeter fetchRate = new RateMeter();
+    private final AtomicLong fetchesOk = new AtomicLong();
+    private final AtomicLong fetchesFailed = new AtomicLong();
+    private final AtomicLong sequence = new AtomicLong();
+    private volatile Frame latest;
+    private volatile long lastGoodNanos;
+    private volatile FeedState state = FeedState.STARTING;
+    private volatile String lastError;
+    private volatile Instant lastErrorAt;
+    private volatile Runnable demandListener = () -> { };
+
+    public ImageFeed(ImageConfig config, byte[] staleJpeg) {
+        this.config = config;
+        this.staleFrame = Frame.of(staleJpeg, Instant.now(), 0);
+        this.timeoutNanos = config.settings().imageTimeout().toNanos();
+        this.lastGoodNanos = System.nanoTime();
+    }
+
+    public ImageConfig config() {
+        return config;
+    }
+
+    public String id() {
+        return config.id();
+    }
+
+    /** A fetch gave a valid JPEG: it becomes the latest frame and goes to every viewer at once. */
+    public void publish(byte[] jpeg) {
+        Frame frame = Frame.of(jpeg, Instant.now(), sequence.incrementAndGet());
+        latest = frame;
+        recordSuccess();
+        for (Viewer viewer : viewers) {
+            viewer.onFrame(frame);
+        }
+    }
+
+    /** A fetch found the source unchanged (a file not rewritten): the source is alive, the frame still current. */
+    public void unchanged() {
+        recordSuccess();
+    }
+
+    private synchronized void recordSuccess() {
+        long now = System.nanoTime();
+        lastGoodNanos = now;
+        fetchesOk.incrementAndGet();
+        fetchRate.record(now);
+        FeedState previous = state;
+        state = FeedState.FRESH;
+        if (previous == FeedState.STALE) {
+            LOG.info(() -> "Image '" + id() + "' recovered");
+        } else if (previous == FeedState.FAILING) {
+            LOG.info(() -> "Image '" + id() + "' fetches succeed again");
+        }
+    }
+
+    /** A fetch failed; the previous frame stays. Logged only when the state changes, not per attempt. */
+    public synchronized void fail(String reason) {
+        fetchesFailed.incrementAndGet();
+        lastError = reason;
+        lastErrorAt = Instant.now();
+        if (state == FeedState.FRESH || state == FeedState.STARTING) {
+            state = FeedState.FAILING;
+            LOG.warning(() -> "Image '" + id() + "' fetch failed: " + reason);
+        }
+    }
+
+    /**
+     * Called periodically: marks the feed stale once no valid frame has come for the timeout, and applies the
+     * timeout behaviour to open streams.
+     */
+    public void checkStale(long nowNanos) {
+        synchronized (this) {
+            if (state == FeedState.STALE || nowNanos - lastGoodNanos <= timeoutNanos) {
+                return;
+            }
+            state = FeedState.STALE;
+        }
+        TimeoutBehavior behavior = config.settings().imageTimeoutBehavior();
+        LOG.warning(() -> "Image '" + id() + "' is stale: no valid frame for " + config.settings().imageTimeout().toSeconds()
+                + " s" + (lastError == null ? "" : " (last error: " + lastError + ")") + "; " + behaviorText(behavior));
+        Frame current = current();
+        for (Viewer viewer : viewers) {
+            if (current == null) {
+                viewer.end();
+            } else if (current != latest) {
+                viewer.onFrame(current);
+            }
+        }
+    }
+
+    private static String behaviorText(TimeoutBehavior behavior) {
+        switch (behavior) {
+            case DISCONNECT: return "ending its streams";
+            case STALE_IMAGE: return "sending the stale image";
+            default: return "repeating the last frame";
+        }
+    }
+
+    /** The frame to show now: the latest, or what the timeout behaviour says; null when there is none to show. */
+    public Frame current() {
+        Frame frame = latest;
+        if (state != FeedState.STALE) {
+            return frame;
+        }
+        switch (config.settings().imageTimeoutBehavior()) {
+            case DISCONNECT:
+                return null;
+            case STALE_IMAGE:
+                return staleFrame;
+            default:
+                return frame == null ? staleFrame : frame;
+        }
+    }
+
+    /** Whether the timeout behaviour forbids serving anything now. */
+    public boolean refusing() {
+        return state == FeedState.STALE && config.settings().imageTimeoutBehavior() == TimeoutBehavior.DISCONNECT;
+    }
+
+    public void addViewer(Viewer viewer) {
+        viewers.add(viewer);
+        demandListener.run();
+    }
+
+    public void removeViewer(Viewer viewer) {
+        viewers.remove(viewer);
+    }
+
+    /** Ends every open stream, for a feed being removed. */
+    public void endAll() {
+        for (Viewer viewer : viewers) {
+            viewer.end();
+        }
+    }
+
+    public List<Viewer> viewers() {
+        return List.copyOf(viewers);
+    }
+
+    /** The highest frame rate any open stream wants; 0 when nobody watches. */
+    public double demandFps() {
+        double highest = 0;
+        for (Viewer viewer : viewers) {
+            highest = Math.max(highest, viewer.fps());
+        }
+        return highest;
+    }
+
+    /** Told when a viewer joins, so the poller can speed up at once rather than after its current wait. */
+    public void onDemandChange(Runnable listener) {
+        this.demandListener = listener;
+    }
+
+    public FeedState state() {
+        return state;
+    }
+
+    public Frame latest() {
+        return latest;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public Instant lastErrorAt() {
+        return lastErrorAt;
+    }
+
+    public long fetchesOk() {
+        return fetchesOk.get();
+    }
+
+    public long fetchesFailed() {
+        return fetchesFailed.get();
+    }
+
+    public double averageFetchFps() {
+        return fetchRate.perSecond(System.nanoTime());
+    }
+}

@@ -1,0 +1,54 @@
+package org.mjpegserver.image;
+
+import org.mjpegserver.config.ImageSettings;
+
+/** Turns a fetched body into the JPEG bytes of a frame, as the image's {@code image_validation} asks. */
+public final class FrameValidator {
+
+    private final ImageSettings settings;
+
+    public FrameValidator(ImageSettings settings) {
+        this.settings = settings;
+    }
+
+    /** The JPEG to publish; throws with a short reason when the body must not become a frame. */
+    public byte[] validate(byte[] body) throws InvalidImageException {
+        switch (settings.imageValidation()) {
+            case NONE:
+                return body;
+            case ZERO_BYTES:
+                if (body.length == 0) {
+                    throw new InvalidImageException("empty body");
+                }
+                return body;
+            case VALID_JPEG:
+                checkJpegFraming(body);
+                JpegCodec.decode(body, true, settings.maxImagePixels());
+                return body;
+            case CONVERSION:
+                if (body.length == 0) {
+                    throw new InvalidImageException("empty body");
+                }
+                return JpegCodec.encode(JpegCodec.decode(body, false, settings.maxImagePixels()));
+            default:
+                throw new IllegalStateException("unhandled validation " + settings.imageValidation());
+        }
+    }
+
+    /**
+     * A JPEG cut short still decodes (the decoder pads it with grey and only warns), so the end marker is
+     * checked too: cameras send truncated bodies when they time out mid-frame.
+     */
+    private static void checkJpegFraming(byte[] body) throws InvalidImageException {
+        if (body.length < 4 || (body[0] & 0xff) != 0xff || (body[1] & 0xff) != 0xd8) {
+            throw new InvalidImageException(body.length == 0 ? "empty body" : "not a JPEG (no SOI marker)");
+        }
+        int end = body.length;
+        while (end > 2 && (body[end - 1] == 0 || body[end - 1] == '\r' || body[end - 1] == '\n')) {
+            end--;
+        }
+        if ((body[end - 2] & 0xff) != 0xff || (body[end - 1] & 0xff) != 0xd9) {
+            throw new InvalidImageException("truncated JPEG (no EOI marker)");
+        }
+    }
+}

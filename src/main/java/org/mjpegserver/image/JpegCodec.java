@@ -1,0 +1,103 @@
+package org.mjpegserver.image;
+
+import java.awt.Graphics2D;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Decoding with ImageIO (TwelveMonkeys' JPEG reader handles CMYK, YCCK and broken markers the JDK's rejects)
+ * and encoding to baseline JPEG. Every decode checks the declared size first, so a header that promises
+ * 100 000 x 100 000 pixels is refused before a byte of pixel memory is taken.
+ */
+public final class JpegCodec {
+
+    private static final float QUALITY = 0.85f;
+
+    private JpegCodec() {
+    }
+
+    /** Decodes the first image of {@code bytes} in any readable format; {@code jpegOnly} refuses all others. */
+    public static BufferedImage decode(byte[] bytes, boolean jpegOnly, long maxPixels) throws InvalidImageException {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new InvalidImageException("not an image in a readable format");
+            }
+            ImageReader reader = readers.next();
+            try {
+                String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
+                if (jpegOnly && !format.equals("jpeg") && !format.equals("jpg")) {
+                    throw new InvalidImageException("not a JPEG (" + format + ")");
+                }
+                reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width <= 0 || height <= 0 || width * height > maxPixels) {
+                    throw new InvalidImageException("image of " + width + "x" + height + " pixels exceeds the limit of "
+                            + maxPixels + " pixels");
+                }
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage image = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new InvalidImageException("damaged image: " + warnings.get(0));
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            // ImageIO reports corrupt data with IOExceptions and, in places, runtime exceptions.
+            throw new InvalidImageException("image does not decode: " + e.getMessage());
+        }
+    }
+
+    /** Encodes as baseline JPEG with 4:2:0 chroma (what every MJPEG client decodes), dropping any alpha. */
+    public static byte[] encode(BufferedImage image) {
+        BufferedImage rgb = image;
+        if (image.getType() != BufferedImage.TYPE_INT_RGB && image.getType() != BufferedImage.TYPE_3BYTE_BGR) {
+            rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = rgb.createGraphics();
+            g.setColor(Color.BLACK);
+            g.fillRect(0, 0, image.getWidth(), image.getHeight());
+            g.drawImage(image, 0, 0, null);
+            g.dispose();
+        }
+        ImageWriter writer = jdkJpegWriter();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(8192, rgb.getWidth() * rgb.getHeight() / 4));
+        try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(QUALITY);
+            writer.write(null, new IIOImage(rgb, null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException("JPEG encoding failed", e);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+
+    private static ImageWriter jdkJpegWriter() {
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
+        if (!writers.hasNext()) {
+            throw new IllegalStateException("no JPEG writer in this JVM");
+        }
+        return writers.next();
+    }
+}

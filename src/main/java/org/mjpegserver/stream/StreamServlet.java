@@ -1,0 +1,102 @@
+package org.mjpegserver.stream;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.mjpegserver.config.ConfigLoader;
+import org.mjpegserver.frames.Frame;
+import org.mjpegserver.frames.FrameStore;
+import org.mjpegserver.frames.ImageFeed;
+
+/**
+ * {@code GET /images/{id}/stream[?frame_rate=N]}: the image as an endless multipart/x-mixed-replace stream.
+ * The request thread returns at once; {@link StreamSession} writes the frames.
+ */
+public final class StreamServlet extends HttpServlet {
+
+    /** Ceiling for {@code ?frame_rate}: above it a stream only costs bandwidth, no browser shows more. */
+    static final double MAX_FRAME_RATE = 60;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        StreamRequest stream = parse(request, response);
+        if (stream == null) {
+            return;
+        }
+        StreamClock clock = (StreamClock) getServletContext().getAttribute(StreamClock.class.getName());
+        headers(response);
+        AsyncContext async = request.startAsync();
+        // Tomcat ends an async request after 30 s by default; a stream lasts until the viewer leaves.
+        async.setTimeout(0);
+        new StreamSession(async, stream.feed(), clock, stream.fps(), stream.requestedFps()).start();
+    }
+
+    @Override
+    protected void doHead(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (parse(request, response) != null) {
+            headers(response);
+        }
+    }
+
+    private record StreamRequest(ImageFeed feed, double fps, Double requestedFps) {
+    }
+
+    /** The feed and frame rate asked for, or null after sending a 4xx/503 that says what is wrong. */
+    private StreamRequest parse(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        // Jersey serves /images/{id} and passes on what it cannot: "/{id}/stream", or an id it did not find.
+        String path = request.getPathInfo();
+        String[] segments = path == null ? new String[0] : path.substring(1).split("/", -1);
+        boolean stream = segments.length == 2 && segments[1].equals("stream");
+        if (!stream && segments.length != 1) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND, "no such path");
+            return null;
+        }
+        String id = segments[0];
+        if (!ConfigLoader.ID_PATTERN.matcher(id).matches()) {
+            response.sendError(HttpServletResponse.SC_BAD_REQUEST, "invalid image id: use letters, digits, '_' and '-'");
+            return null;
+        }
+        FrameStore store = (FrameStore) getServletContext().getAttribute(FrameStore.class.getName());
+        ImageFeed feed = store == null ? null : store.feed(id);
+        if (feed == null) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND, "unknown image id '" + id + "'");
+            return null;
+        }
+        if (!stream) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND, "no such path");
+            return null;
+        }
+        double fps = feed.config().settings().streamFps();
+        Double requested = null;
+        String frameRate = request.getParameter("frame_rate");
+        if (frameRate != null) {
+            try {
+                requested = Double.parseDouble(frameRate.trim());
+            } catch (NumberFormatException e) {
+                requested = Double.NaN;
+            }
+            if (requested.isNaN() || requested <= 0) {
+                response.sendError(HttpServletResponse.SC_BAD_REQUEST,
+                        "frame_rate must be a number greater than 0 (at most " + (int) MAX_FRAME_RATE + " is used)");
+                return null;
+            }
+            fps = Math.min(requested, MAX_FRAME_RATE);
+        }
+        if (feed.refusing()) {
+            response.setHeader("Retry-After", "5");
+            response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "image '" + id + "' is stale");
+            return null;
+        }
+        return new StreamRequest(feed, fps, requested);
+    }
+
+    private static void headers(HttpServletResponse response) {
+        response.setContentType(Frame.CONTENT_TYPE);
+        response.setHeader("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0");
+        response.setHeader("Pragma", "no-cache");
+        response.setHeader("X-Accel-Buffering", "no");
+        response.setHeader("Connection", "close");
+    }
+}

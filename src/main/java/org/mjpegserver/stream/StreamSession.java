@@ -1,0 +1,245 @@
+package org.mjpegserver.stream;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.mjpegserver.frames.Frame;
+import org.mjpegserver.frames.ImageFeed;
+import org.mjpegserver.frames.RateMeter;
+import org.mjpegserver.frames.Viewer;
+import org.mjpegserver.frames.ViewerInfo;
+
+/**
+ * One viewer's MJPEG stream, written without a thread of its own. A new frame is pushed the moment it arrives;
+ * between arrivals a timer repeats the latest, so the viewer sees a steady {@code fps}. A token bucket keeps
+ * the two together at {@code fps} on average. Writes happen only while the container says the connection can
+ * take them ({@link ServletOutputStream#isReady()}); a viewer that reads slowly simply skips to the newest
+ * frame, and holds at most the unsent rest of one frame in the container's buffer.
+ */
+final class StreamSession implements Viewer, WriteListener, AsyncListener {
+
+    private static final AtomicLong IDS = new AtomicLong();
+    /** A viewer that has taken no bytes for this long is gone in all but name: its stream is ended. */
+    private static final long STALL_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private final long id = IDS.incrementAndGet();
+    private final Instant started = Instant.now();
+    private final AsyncContext async;
+    private final ServletOutputStream out;
+    private final ImageFeed feed;
+    private final StreamClock clock;
+    private final double fps;
+    private final Double requestedFps;
+    private final long periodNanos;
+    private final RateMeter sentRate = new RateMeter();
+    private final AtomicLong framesSent = new AtomicLong();
+
+    // Guarded by this.
+    private Frame pending;
+    private boolean writing;
+    private boolean flushOwed;
+    private boolean closed;
+    private double tokens = 1;
+    private long tokensAt = System.nanoTime();
+    private long blockedSince;
+    private ScheduledFuture<?> timer;
+
+    StreamSession(AsyncContext async, ImageFeed feed, StreamClock clock, double fps, Double requestedFps) throws IOException {
+        this.async = async;
+        this.out = async.getResponse().getOutputStream();
+        this.feed = feed;
+        this.clock = clock;
+        this.fps = fps;
+        this.requestedFps = requestedFps;
+        this.periodNanos = (long) (1e9 / fps);
+    }
+
+    /** Joins the feed and starts writing; the container calls {@link #onWritePossible()} first. */
+    void start() {
+        async.addListener(this);
+        feed.addViewer(this);
+        out.setWriteListener(this);
+    }
+
+    @Override
+    public synchronized void onFrame(Frame frame) {
+        if (closed) {
+            return;
+        }
+        pending = frame;
+        refill(System.nanoTime());
+        if (writing && tokens >= 0) {
+            pump();
+        }
+    }
+
+    @Override
+    public synchronized void onWritePossible() {
+        if (!writing) {
+            // The container's first call: only now may other threads write.
+            writing = true;
+            Frame first = feed.current();
+            try {
+                out.write(Frame.PREAMBLE);
+                if (first != null && out.isReady()) {
+                    // Twice: a browser draws a part only once the next one begins.
+                    out.write(first.part());
+                }
+            } catch (IOException e) {
+                close();
+                return;
+            }
+            flushOwed = true;
+            if (pending == null) {
+                pending = first;
+            }
+            schedule(System.nanoTime());
+        }
+        pump();
+    }
+
+    /** The timer: sends a frame that waited for its turn, or repeats the latest when nothing new came. */
+    private synchronized void tick() {
+        timer = null;
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        refill(now);
+        if (pending == null && tokens >= 1) {
+            Frame current = feed.current();
+            if (current == null && feed.refusing()) {
+                end();
+                return;
+            }
+            pending = current;
+        }
+        if (blockedSince != 0 && now - blockedSince > STALL_LIMIT_NANOS) {
+            close();
+            return;
+        }
+        if (pending != null && tokens >= 0) {
+            pump();
+        }
+        schedule(now);
+    }
+
+    /** Writes what is due for as long as the connection takes it. Called holding this. */
+    private void pump() {
+        try {
+            while (!closed) {
+                if (!out.isReady()) {
+                    if (blockedSince == 0) {
+                        blockedSince = System.nanoTime();
+                    }
+                    return;
+                }
+                blockedSince = 0;
+                if (flushOwed) {
+                    flushOwed = false;
+                    out.flush();
+                    continue;
+                }
+                Frame frame = pending;
+                if (frame == null || tokens < 0) {
+                    return;
+                }
+                pending = null;
+                tokens -= 1;
+                out.write(frame.part());
+                flushOwed = true;
+                long now = System.nanoTime();
+                sentRate.record(now);
+                framesSent.incrementAndGet();
+            }
+        } catch (IOException | IllegalStateException e) {
+            // The viewer went away (or the response is already completed): nothing to report to anyone.
+            close();
+        }
+    }
+
+    private void refill(long now) {
+        tokens = Math.min(1, tokens + (now - tokensAt) / (double) periodNanos);
+        tokensAt = now;
+    }
+
+    /** Plans the next tick for when the bucket will allow what is due next. Called holding this. */
+    private void schedule(long now) {
+        if (closed || timer != null) {
+            return;
+        }
+        double target = pending != null ? 0 : 1;
+        long wait = tokens >= target ? periodNanos : (long) ((target - tokens) * periodNanos);
+        timer = clock.schedule(this::tick, Math.max(wait, 1_000_000L), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        close();
+    }
+
+    /** Ends the stream: the feed went stale under {@code disconnect}, or the image was removed. */
+    @Override
+    public void end() {
+        close();
+    }
+
+    private void close() {
+        ScheduledFuture<?> cancel;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            pending = null;
+            cancel = timer;
+            timer = null;
+        }
+        feed.removeViewer(this);
+        if (cancel != null) {
+            cancel.cancel(false);
+        }
+        try {
+            async.complete();
+        } catch (IllegalStateException e) {
+            // Already completed by the container (the viewer disconnected).
+        }
+    }
+
+    @Override
+    public double fps() {
+        return fps;
+    }
+
+    @Override
+    public ViewerInfo info() {
+        return new ViewerInfo(id, started, requestedFps, fps, sentRate.perSecond(System.nanoTime()), framesSent.get());
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        close();
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        close();
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        close();
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // Not restarted.
+    }
+}
