@@ -21,9 +21,11 @@ ENV MJPEG_SERVER_CONFIG=/mjpeg-server/config.yaml \
     CATALINA_OPTS="-Djava.awt.headless=true"
 
 # The image ships its sample webapps in webapps.dist and an empty webapps; ours goes in as ROOT.
-# Error pages say nothing about the server, and Tomcat's own directories belong to the runtime user,
+# Error pages say nothing about the server, the access log leaves out query strings (where ?token= goes),
+# and Tomcat's own directories belong to the runtime user,
 # so `user: 1000:1000` can unpack the WAR and write work files, temp files and logs.
 RUN rm -rf "$CATALINA_HOME/webapps.dist" "$CATALINA_HOME/webapps/"* \
+ && sed -i 's|&quot;%r&quot;|\&quot;%m %U %H\&quot;|' "$CATALINA_HOME/conf/server.xml" \
  && sed -i 's|</Host>|  <Valve className="org.apache.catalina.valves.ErrorReportValve" showReport="false" showServerInfo="false"/>\n      </Host>|' "$CATALINA_HOME/conf/server.xml" \
  && mkdir -p /mjpeg-server/images \
  && chown -R 1000:1000 "$CATALINA_HOME/webapps" "$CATALINA_HOME/work" "$CATALINA_HOME/temp" "$CATALINA_HOME/logs" /mjpeg-server

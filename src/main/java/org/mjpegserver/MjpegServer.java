@@ -1,10 +1,13 @@
 package org.mjpegserver;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +16,7 @@ import java.util.logging.Logger;
 import org.mjpegserver.config.ConfigException;
 import org.mjpegserver.config.ImageConfig;
 import org.mjpegserver.config.ServerConfig;
+import org.mjpegserver.fetch.FetchObserver;
 import org.mjpegserver.fetch.Poller;
 import org.mjpegserver.frames.FrameStore;
 import org.mjpegserver.frames.ImageFeed;
@@ -21,46 +25,101 @@ import org.mjpegserver.image.JpegCodec;
 import org.mjpegserver.image.Placeholder;
 import org.mjpegserver.stream.StreamClock;
 
-/** The running server: a poller per image feeding the frame store, and the clock that paces the streams. */
+/**
+ * The running server: a poller per image feeding the frame store, and the clock that paces the streams.
+ * {@link #apply} moves it to a new config: added images start, removed ones stop, changed ones restart, and
+ * the rest keep running untouched, streams included.
+ */
 final class MjpegServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MjpegServer.class.getName());
     private static final long STALE_CHECK_MILLIS = 200;
     private static final int MAX_POLLER_THREADS = 32;
 
-    private final FrameStore store = new FrameStore();
+    private final FrameStore store;
     private final StreamClock clock = new StreamClock(Runtime.getRuntime().availableProcessors());
-    private final ScheduledExecutorService pollerThreads;
-    private final Map<String, Poller> pollers = new LinkedHashMap<>();
+    private final ScheduledThreadPoolExecutor pollerThreads;
+    private final FetchObserver fetchObserver;
+    // Guarded by this.
+    private final Map<String, Poller> pollers = new HashMap<>();
+    private ServerConfig config;
 
-    private MjpegServer(ServerConfig config) throws ConfigException {
-        // A fetch blocks its thread for up to the read timeout, so one slow camera must not hold up another.
-        pollerThreads = threads("mjpeg-poller", Math.max(2, Math.min(MAX_POLLER_THREADS, config.images().size() + 1)));
-        Map<String, byte[]> staleImages = new HashMap<>();
-        Map<String, ImageFeed> feeds = new LinkedHashMap<>();
-        for (ImageConfig image : config.images().values()) {
-            byte[] stale = staleImage(config, image, staleImages);
-            feeds.put(image.id(), new ImageFeed(image, stale));
-        }
-        store.replace(feeds);
-        for (ImageFeed feed : feeds.values()) {
-            Poller poller = new Poller(feed, pollerThreads);
-            pollers.put(feed.id(), poller);
-            poller.start();
-        }
-        pollerThreads.scheduleWithFixedDelay(this::checkStale, STALE_CHECK_MILLIS, STALE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    private MjpegServer(FrameStore store, FetchObserver fetchObserver) {
+        this.store = store;
+        this.fetchObserver = fetchObserver;
+        AtomicInteger number = new AtomicInteger();
+        pollerThreads = new ScheduledThreadPoolExecutor(2, task -> {
+            Thread thread = new Thread(task, "mjpeg-poller-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        pollerThreads.setRemoveOnCancelPolicy(true);
     }
 
-    static MjpegServer start(ServerConfig config) throws ConfigException {
-        return new MjpegServer(config);
-    }
-
-    FrameStore store() {
-        return store;
+    static MjpegServer start(ServerConfig config, FrameStore store, FetchObserver fetchObserver) throws ConfigException {
+        MjpegServer server = new MjpegServer(store, fetchObserver);
+        server.apply(config);
+        server.pollerThreads.scheduleWithFixedDelay(server::checkStale, STALE_CHECK_MILLIS, STALE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        return server;
     }
 
     StreamClock clock() {
         return clock;
+    }
+
+    synchronized ServerConfig config() {
+        return config;
+    }
+
+    /**
+     * Runs {@code next}. Everything that can fail (the stale images) is prepared before anything changes, so a
+     * config that cannot run leaves the running one as it was.
+     */
+    synchronized void apply(ServerConfig next) throws ConfigException {
+        Map<String, ImageFeed> running = new HashMap<>();
+        store.feeds().forEach(feed -> running.put(feed.id(), feed));
+        Map<String, ImageFeed> feeds = new LinkedHashMap<>();
+        List<ImageFeed> starting = new ArrayList<>();
+        Map<Path, byte[]> staleImages = new HashMap<>();
+        for (ImageConfig image : next.images().values()) {
+            ImageFeed current = running.get(image.id());
+            if (current != null && current.config().sameAs(image)) {
+                feeds.put(image.id(), current);
+            } else {
+                ImageFeed feed = new ImageFeed(image, staleImage(next, image, staleImages));
+                feeds.put(image.id(), feed);
+                starting.add(feed);
+            }
+        }
+        // A fetch blocks its thread for up to the read timeout, so one slow camera must not hold up another.
+        int threads = Math.max(2, Math.min(MAX_POLLER_THREADS, feeds.size() + 1));
+        if (threads > pollerThreads.getCorePoolSize()) {
+            pollerThreads.setCorePoolSize(threads);
+        }
+        store.replace(feeds, next.defaults());
+        List<String> removed = new ArrayList<>();
+        for (ImageFeed old : running.values()) {
+            if (feeds.get(old.id()) != old) {
+                pollers.remove(old.id()).stop();
+                old.endAll();
+                if (!feeds.containsKey(old.id())) {
+                    removed.add(old.id());
+                }
+            }
+        }
+        for (ImageFeed feed : starting) {
+            Poller poller = new Poller(feed, pollerThreads, fetchObserver);
+            pollers.put(feed.id(), poller);
+            poller.start();
+        }
+        if (config != null) {
+            List<String> added = new ArrayList<>();
+            List<String> restarted = new ArrayList<>();
+            starting.forEach(feed -> (running.containsKey(feed.id()) ? restarted : added).add(feed.id()));
+            LOG.info(() -> "Config reloaded: added " + added + ", removed " + removed + ", restarted " + restarted + ", "
+                    + (feeds.size() - starting.size()) + " unchanged");
+        }
+        config = next;
     }
 
     private void checkStale() {
@@ -71,39 +130,38 @@ final class MjpegServer implements AutoCloseable {
         }
     }
 
-    /** Loads and converts each distinct stale image once; a broken one fails the start like any config error. */
-    private static byte[] staleImage(ServerConfig config, ImageConfig image, Map<String, byte[]> cache) throws ConfigException {
+    /** Schedules {@code task} on the server's own threads, which stop with it. */
+    void every(long millis, Runnable task) {
+        pollerThreads.scheduleWithFixedDelay(task, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Loads and converts each distinct stale image once; a broken one fails like any config error. */
+    private static byte[] staleImage(ServerConfig config, ImageConfig image, Map<Path, byte[]> cache) throws ConfigException {
         Path path = image.settings().staleImagePath();
-        String key = path == null ? "" : path.toString();
-        byte[] cached = cache.get(key);
+        if (path == null) {
+            return cache.computeIfAbsent(Path.of(""), empty -> Placeholder.staleJpeg());
+        }
+        byte[] cached = cache.get(path);
         if (cached != null) {
             return cached;
         }
-        byte[] jpeg;
-        if (path == null) {
-            jpeg = Placeholder.staleJpeg();
-        } else {
-            try {
-                jpeg = JpegCodec.encode(JpegCodec.decode(java.nio.file.Files.readAllBytes(path), false, image.settings().maxImagePixels()));
-            } catch (InvalidImageException | java.io.IOException e) {
-                throw new ConfigException(config.file(), java.util.List.of(config.file() + ":" + image.line() + ": images."
-                        + image.id() + ".stale_image_path: '" + path + "' cannot be used: " + e.getMessage()));
-            }
+        try {
+            byte[] jpeg = JpegCodec.encode(JpegCodec.decode(Files.readAllBytes(path), false, image.settings().maxImagePixels()));
+            cache.put(path, jpeg);
+            return jpeg;
+        } catch (InvalidImageException | IOException e) {
+            throw new ConfigException(config.file(), List.of(config.file() + ":" + image.line() + ": images."
+                    + image.id() + ".stale_image_path: '" + path + "' cannot be used: " + e.getMessage()));
         }
-        cache.put(key, jpeg);
-        return jpeg;
     }
 
     /** Stops pollers (aborting requests in flight), ends every stream and stops every thread this server started. */
     @Override
-    public void close() {
-        for (Poller poller : pollers.values()) {
-            poller.stop();
-        }
+    public synchronized void close() {
+        pollers.values().forEach(Poller::stop);
+        pollers.clear();
         pollerThreads.shutdownNow();
-        for (ImageFeed feed : store.feeds()) {
-            feed.endAll();
-        }
+        store.feeds().forEach(ImageFeed::endAll);
         clock.close();
         try {
             if (!pollerThreads.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -112,16 +170,5 @@ final class MjpegServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    static ScheduledExecutorService threads(String name, int count) {
-        AtomicInteger number = new AtomicInteger();
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(count, task -> {
-            Thread thread = new Thread(task, name + "-" + number.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        return executor;
     }
 }

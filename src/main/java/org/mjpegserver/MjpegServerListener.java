@@ -9,6 +9,7 @@ import javax.imageio.ImageIO;
 import org.mjpegserver.config.ConfigException;
 import org.mjpegserver.config.ConfigLoader;
 import org.mjpegserver.config.ServerConfig;
+import org.mjpegserver.api.Metrics;
 import org.mjpegserver.frames.FrameStore;
 import org.mjpegserver.stream.StreamClock;
 
@@ -20,7 +21,9 @@ public final class MjpegServerListener implements ServletContextListener {
 
     private static final Logger LOG = Logger.getLogger(MjpegServerListener.class.getName());
 
+    private final FrameStore store = new FrameStore();
     private MjpegServer server;
+    private Metrics metrics;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -32,7 +35,9 @@ public final class MjpegServerListener implements ServletContextListener {
         try {
             ServerConfig config = ConfigLoader.load(file);
             config.warnings().forEach(LOG::warning);
-            server = MjpegServer.start(config);
+            metrics = new Metrics(store);
+            server = MjpegServer.start(config, store, metrics);
+            server.every(ConfigWatcher.INTERVAL_MILLIS, new ConfigWatcher(file, server));
             LOG.info(() -> "mjpeg-server started with " + config.images().size() + " image(s) from " + file
                     + ": " + String.join(", ", config.images().keySet()));
         } catch (ConfigException e) {
@@ -40,8 +45,10 @@ public final class MjpegServerListener implements ServletContextListener {
             ImagePlugins.deregister(getClass().getClassLoader());
             throw new DeploymentFailure(e.getMessage());
         }
-        context.setAttribute(FrameStore.class.getName(), server.store());
+        context.setAttribute(FrameStore.class.getName(), store);
         context.setAttribute(StreamClock.class.getName(), server.clock());
+        var servlet = context.addServlet("metrics", metrics.servlet());
+        servlet.addMapping("/metrics");
     }
 
     @Override

@@ -8,6 +8,12 @@ import java.net.URI;
  */
 public record ImageConfig(String id, URI url, Credentials credentials, ImageSettings settings, int line) {
 
+    /** Same source and settings, wherever in the file it is defined: a reload keeps such an image running. */
+    public boolean sameAs(ImageConfig other) {
+        return other != null && id.equals(other.id) && url.equals(other.url) && credentials.equals(other.credentials)
+                && settings.equals(other.settings);
+    }
+
     @Override
     public String toString() {
         return "ImageConfig[" + id + " " + Redaction.url(url) + "]";

@@ -24,6 +24,7 @@ public final class Poller {
     private final Source source;
     private final FrameValidator validator;
     private final ScheduledExecutorService scheduler;
+    private final FetchObserver observer;
     private final Object lock = new Object();
     // Guarded by lock.
     private ScheduledFuture<?> next;
@@ -32,12 +33,13 @@ public final class Poller {
     private long lastStartNanos;
     private int consecutiveFailures;
 
-    public Poller(ImageFeed feed, ScheduledExecutorService scheduler) {
+    public Poller(ImageFeed feed, ScheduledExecutorService scheduler, FetchObserver observer) {
         this.feed = feed;
         this.settings = feed.config().settings();
         this.source = Sources.open(feed.config());
         this.validator = new FrameValidator(settings);
         this.scheduler = scheduler;
+        this.observer = observer;
         feed.onDemandChange(this::demandChanged);
     }
 
@@ -68,8 +70,10 @@ public final class Poller {
             lastStartNanos = System.nanoTime();
         }
         boolean ok = false;
+        long started = System.nanoTime();
         try {
             ok = fetchOnce();
+            observer.fetched(feed.id(), ok, System.nanoTime() - started);
         } catch (RuntimeException | Error e) {
             // A bug or an ImageIO surprise must not end this image's polling for good.
             LOG.log(Level.SEVERE, "Image '" + feed.id() + "': unexpected failure while fetching", e);

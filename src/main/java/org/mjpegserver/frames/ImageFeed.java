@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import org.mjpegserver.config.ImageConfig;
 import org.mjpegserver.config.TimeoutBehavior;
@@ -25,6 +26,9 @@ public final class ImageFeed {
     private final AtomicLong fetchesOk = new AtomicLong();
     private final AtomicLong fetchesFailed = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
+    private final LongAdder framesSent = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder framesSkipped = new LongAdder();
     private volatile Frame latest;
     private volatile long lastGoodNanos;
     private volatile FeedState state = FeedState.STARTING;
@@ -196,6 +200,34 @@ public final class ImageFeed {
 
     public long fetchesFailed() {
         return fetchesFailed.get();
+    }
+
+    /** A stream wrote one frame of {@code bytes} bytes. */
+    public void countSent(int bytes) {
+        framesSent.increment();
+        bytesSent.add(bytes);
+    }
+
+    /** A slow stream skipped a new frame, replaced by a newer one before it could be sent. */
+    public void countSkipped() {
+        framesSkipped.increment();
+    }
+
+    public long framesSent() {
+        return framesSent.sum();
+    }
+
+    public long bytesSent() {
+        return bytesSent.sum();
+    }
+
+    public long framesSkipped() {
+        return framesSkipped.sum();
+    }
+
+    /** Seconds since the last valid frame (or since the feed started, when there was none). */
+    public double secondsSinceLastGood() {
+        return (System.nanoTime() - lastGoodNanos) / 1e9;
     }
 
     public double averageFetchFps() {

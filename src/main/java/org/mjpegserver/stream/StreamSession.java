@@ -49,6 +49,7 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     private double tokens = 1;
     private long tokensAt = System.nanoTime();
     private long blockedSince;
+    private long lastSentSequence;
     private ScheduledFuture<?> timer;
 
     StreamSession(AsyncContext async, ImageFeed feed, StreamClock clock, double fps, Double requestedFps) throws IOException {
@@ -72,6 +73,10 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     public synchronized void onFrame(Frame frame) {
         if (closed) {
             return;
+        }
+        if (pending != null && pending.sequence() > lastSentSequence && pending.sequence() != frame.sequence()) {
+            // A new frame that never went out: this viewer reads slower than frames arrive.
+            feed.countSkipped();
         }
         pending = frame;
         refill(System.nanoTime());
@@ -155,9 +160,10 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
                 tokens -= 1;
                 out.write(frame.part());
                 flushOwed = true;
-                long now = System.nanoTime();
-                sentRate.record(now);
+                sentRate.record(System.nanoTime());
                 framesSent.incrementAndGet();
+                feed.countSent(frame.part().length);
+                lastSentSequence = Math.max(lastSentSequence, frame.sequence());
             }
         } catch (IOException | IllegalStateException e) {
             // The viewer went away (or the response is already completed): nothing to report to anyone.

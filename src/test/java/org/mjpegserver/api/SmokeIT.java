@@ -37,5 +37,8 @@ class SmokeIT {
         try (MjpegReader reader = MjpegReader.open(base + "images/pattern/stream")) {
             assertEquals(3, reader.read(3).size());
         }
+        var metrics = Http.getText(base + "metrics");
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.body().contains("mjpeg_fetches_total{image=\"pattern\",result=\"ok\"}"), metrics.body());
     }
 }

@@ -1,0 +1,10 @@
+package org.mjpegserver.fetch;
+
+/** Told of every fetch's outcome and duration, for metrics. Must be quick and must not throw. */
+@FunctionalInterface
+public interface FetchObserver {
+
+    FetchObserver NONE = (imageId, ok, nanos) -> { };
+
+    void fetched(String imageId, boolean ok, long nanos);
+}
