@@ -228,7 +228,7 @@ public final class ConfigLoader {
             }
             return new ParsedUrl(path.normalize().toUri(), null, null);
         } catch (URISyntaxException | IllegalArgumentException e) {
-            problem(node.line(), key, "'" + text + "' is not a valid file URL; use file:relative/path.jpg or file:///absolute/path.jpg");
+            problem(node.line(), key, "'" + Redaction.text(text) + "' is not a valid file URL; use file:relative/path.jpg or file:///absolute/path.jpg");
             return null;
         }
     }

@@ -14,7 +14,8 @@ public final class Redaction {
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "([?&;](?:[^=&;#]*(?:pass|pwd|token|key|secret|auth|sig|credential)[^=&;#]*)=)([^&;#]*)",
             Pattern.CASE_INSENSITIVE);
-    private static final Pattern USER_INFO = Pattern.compile("(?<=//)[^/@\\s?#]*@");
+    /** Up to the last '@' of the authority: a password with an unescaped '@' is masked whole. */
+    private static final Pattern USER_INFO = Pattern.compile("(?<=//)[^/\\s?#]*@");
 
     private Redaction() {
     }

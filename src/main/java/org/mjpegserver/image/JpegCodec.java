@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.regex.Pattern;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -26,6 +27,11 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 public final class JpegCodec {
 
     private static final float QUALITY = 0.85f;
+    /**
+     * Warnings about a missing or unusable colour profile (a CMYK JPEG without ICC profile, say) come with
+     * fully decoded pixels whose colours are merely approximate; every other warning means damaged data.
+     */
+    private static final Pattern COLOUR_PROFILE_WARNING = Pattern.compile("ICC|colou?r profile", Pattern.CASE_INSENSITIVE);
 
     private JpegCodec() {
     }
@@ -51,7 +57,11 @@ public final class JpegCodec {
                             + maxPixels + " pixels");
                 }
                 List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                reader.addIIOReadWarningListener((source, warning) -> {
+                    if (!COLOUR_PROFILE_WARNING.matcher(warning).find()) {
+                        warnings.add(warning);
+                    }
+                });
                 BufferedImage image = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw new InvalidImageException("damaged image: " + warnings.get(0));
