@@ -7,6 +7,7 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -183,7 +184,12 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
         }
         double target = pending != null ? 0 : 1;
         long wait = tokens >= target ? periodNanos : (long) ((target - tokens) * periodNanos);
-        timer = clock.schedule(this::tick, Math.max(wait, 1_000_000L), TimeUnit.NANOSECONDS);
+        try {
+            timer = clock.schedule(this::tick, Math.max(wait, 1_000_000L), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // The server is stopping.
+            close();
+        }
     }
 
     @Override
