@@ -44,7 +44,7 @@ final class FfmpegIT {
     /** go2rtc's input arguments for an MJPEG-over-HTTP source. */
     private static final List<String> GO2RTC_INPUT = List.of("-hide_banner", "-f", "mjpeg",
             "-use_wallclock_as_timestamps", "1", "-fflags", "nobuffer", "-flags", "low_delay");
-    private static final Pattern SHOWINFO = Pattern.compile("\\[Parsed_showinfo_\\d+ @ [^]]+] n:\\s*(\\d+) pts:\\s*(-?\\d+)\\s+pts_time:(-?[0-9.]+).*? s:(\\d+)x(\\d+)");
+    private static final Pattern SHOWINFO = Pattern.compile("\\[Parsed_showinfo_\\d+ @ [^]]+] n:\\s*(\\d+) pts:\\s*(-?\\d+)\\s+pts_time:(-?[0-9.]+(?:e[-+]?[0-9]+)?).*? s:(\\d+)x(\\d+)");
 
     @ArquillianResource
     private URL base;
