@@ -86,7 +86,7 @@ final class MjpegServer implements AutoCloseable {
             if (current != null && current.config().sameAs(image)) {
                 feeds.put(image.id(), current);
             } else {
-                ImageFeed feed = new ImageFeed(image, staleImage(next, image, staleImages));
+                ImageFeed feed = new ImageFeed(image, staleImage(next, image, staleImages), clock::execute);
                 feeds.put(image.id(), feed);
                 starting.add(feed);
             }

@@ -128,13 +128,19 @@ final class HttpSource implements Source {
                 throw new FetchException("body of " + length + " bytes is larger than max_image_bytes (" + settings.maxImageBytes() + ")");
             }
             long deadline = System.nanoTime() + READ_TIMEOUT.toNanoseconds();
-            try (InputStream in = entity.getContent()) {
-                return Bodies.read(in, settings.maxImageBytes(), length, deadline);
-            } catch (FetchException e) {
-                // Closing the stream would read the rest of the body to keep the connection: drop it instead.
+            InputStream in = entity.getContent();
+            byte[] body;
+            try {
+                body = Bodies.read(in, settings.maxImageBytes(), length, deadline);
+            } catch (FetchException | IOException e) {
+                // Closing the stream would read the rest of the body to keep the connection, which for an
+                // endless or trickling body never ends: drop the connection first (try-with-resources would
+                // close the stream before any catch clause could).
                 get.cancel();
                 throw e;
             }
+            in.close();
+            return body;
         } catch (FetchException e) {
             throw e;
         } catch (IOException e) {

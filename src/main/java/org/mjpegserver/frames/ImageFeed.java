@@ -3,6 +3,8 @@ package org.mjpegserver.frames;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
@@ -17,11 +19,14 @@ import org.mjpegserver.config.TimeoutBehavior;
 public final class ImageFeed {
 
     private static final Logger LOG = Logger.getLogger(ImageFeed.class.getName());
+    /** Viewers per fan-out task: small enough to spread a frame over every core, big enough to be worth a task. */
+    private static final int FANOUT_SLICE = 32;
 
     private final ImageConfig config;
     private final Frame staleFrame;
     private final long timeoutNanos;
     private final List<Viewer> viewers = new CopyOnWriteArrayList<>();
+    private final Executor fanout;
     private final RateMeter fetchRate = new RateMeter();
     private final AtomicLong fetchesOk = new AtomicLong();
     private final AtomicLong fetchesFailed = new AtomicLong();
@@ -36,8 +41,10 @@ public final class ImageFeed {
     private volatile Instant lastErrorAt;
     private volatile Runnable demandListener = () -> { };
 
-    public ImageFeed(ImageConfig config, byte[] staleJpeg) {
+    /** {@code fanout} runs the delivery of a new frame to many viewers on several threads at once. */
+    public ImageFeed(ImageConfig config, byte[] staleJpeg, Executor fanout) {
         this.config = config;
+        this.fanout = fanout;
         this.staleFrame = Frame.of(staleJpeg, Instant.now(), 0);
         this.timeoutNanos = config.settings().imageTimeout().toNanos();
         this.lastGoodNanos = System.nanoTime();
@@ -56,8 +63,32 @@ public final class ImageFeed {
         Frame frame = Frame.of(jpeg, Instant.now(), sequence.incrementAndGet());
         latest = frame;
         recordSuccess();
-        for (Viewer viewer : viewers) {
-            viewer.onFrame(frame);
+        deliver(frame);
+    }
+
+    /**
+     * Pushes the frame to every viewer now. Writing ~100 KB to each of hundreds of viewers takes one thread
+     * tens of milliseconds, so large audiences are split into slices written in parallel; the fetching thread
+     * takes the last slice itself.
+     */
+    private void deliver(Frame frame) {
+        Object[] all = viewers.toArray();
+        int slices = (all.length + FANOUT_SLICE - 1) / FANOUT_SLICE;
+        for (int slice = 1; slice < slices; slice++) {
+            int from = slice * FANOUT_SLICE;
+            try {
+                fanout.execute(() -> deliver(frame, all, from, Math.min(all.length, from + FANOUT_SLICE)));
+            } catch (RejectedExecutionException e) {
+                // Stopping: the viewers are being ended anyway.
+                return;
+            }
+        }
+        deliver(frame, all, 0, Math.min(all.length, FANOUT_SLICE));
+    }
+
+    private static void deliver(Frame frame, Object[] viewers, int from, int to) {
+        for (int i = from; i < to; i++) {
+            ((Viewer) viewers[i]).onFrame(frame);
         }
     }
 

@@ -24,6 +24,11 @@ public final class StreamClock implements AutoCloseable {
         executor.setRemoveOnCancelPolicy(true);
     }
 
+    /** Runs a task now on the clock's threads: the parallel part of delivering a new frame. */
+    public void execute(Runnable task) {
+        executor.execute(task);
+    }
+
     ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
         return executor.schedule(task, delay, unit);
     }

@@ -72,7 +72,9 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
 
     @Override
     public synchronized void onFrame(Frame frame) {
-        if (closed) {
+        if (closed || frame.sequence() != 0 && (frame.sequence() <= lastSentSequence
+                || pending != null && pending.sequence() > frame.sequence())) {
+            // Parallel fan-out may hand over an older frame after a newer one: never go back.
             return;
         }
         if (pending != null && pending.sequence() > lastSentSequence && pending.sequence() != frame.sequence()) {
