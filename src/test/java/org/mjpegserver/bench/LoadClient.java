@@ -297,6 +297,10 @@ final class LoadClient implements AutoCloseable {
                     System.err.println("viewer got: " + text);
                     lost(viewer);
                 }
+            } else if (text.regionMatches(true, 0, "Transfer-Encoding:", 0, 18)) {
+                // The parts are counted by Content-Length on the raw stream; chunk framing would break that.
+                System.err.println("viewer got an unsupported " + text);
+                lost(viewer);
             } else if (text.isEmpty()) {
                 viewer.phase = PART_HEAD;
                 viewer.headersDone = true;

@@ -123,7 +123,8 @@ public final class TrivialSender {
                             continue;
                         }
                     }
-                    connection.due = Math.max(connection.due + periodNanos, now);
+                    // Late ticks catch up by one frame at most, like the server's token bucket.
+                    connection.due = Math.max(connection.due + periodNanos, now - periodNanos);
                     due.add(connection);
                 }
             }
