@@ -95,7 +95,7 @@ public final class Benchmark {
 
     private final boolean quick = Boolean.getBoolean("bench.quick");
     private final double warmupSeconds = number("bench.warmupSeconds", quick ? 1 : 3);
-    private final double measureSeconds = number("bench.measureSeconds", quick ? 4 : 10);
+    private final double measureSeconds = number("bench.measureSeconds", quick ? 3 : 10);
     private final int maxViewers = (int) number("bench.maxViewers", quick ? 200 : 4000);
     private final int stalledViewers = (int) number("bench.stalledViewers", quick ? 50 : 500);
     private final int[] steps = steps();
