@@ -1,0 +1,495 @@
+package org.mjpegserver.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+
+/**
+ * Load benchmark: the built WAR in Tomcat (its own JVM) streams a loopback camera to a ramp of viewers, and a
+ * trivial sender (its own JVM) writes the same bytes to the same client, to show what the machine itself can do.
+ * Prints the tables and writes them to {@code target/bench/results.txt} and {@code results.csv}.
+ * <p>
+ * System properties (all optional): {@code bench.quick} (steps 1, 50, 200 and short windows), {@code bench.steps}
+ * (comma-separated viewer counts), {@code bench.maxViewers}, {@code bench.warmupSeconds},
+ * {@code bench.measureSeconds}, {@code bench.stalledViewers} (the 10 %-never-reading scenario), {@code bench.war},
+ * {@code bench.out}, {@code bench.tomcatOpens}.
+ */
+public final class Benchmark {
+
+    static final double FPS = 15;
+    /** A viewer is on target at 90 % of the frame rate or more... */
+    static final double ON_TARGET_FPS = 0.9 * FPS;
+    /** ...and a step passes while 95 % of viewers are. */
+    static final double PASS_PERCENT = 95;
+    static final int STALL_EVERY = 10;
+    private static final String IMAGE = "bench";
+    private static final String STREAM_PATH = "/images/" + IMAGE + "/stream";
+    private static final String DEFAULT_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
+            + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
+            + " --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED";
+
+    /** One measured step: a scenario at a number of viewers. */
+    record Row(String scenario, int viewers, LoadClient.Window window, double cpuNanos, long threads,
+            double rssKbPerViewer, double heapKbPerViewer, double machineIdlePercent) {
+
+        double onTargetPercent() {
+            if (window.measured() == 0) {
+                return 0;
+            }
+            return 100.0 * Arrays.stream(window.fps()).filter(fps -> fps >= ON_TARGET_FPS).count() / window.measured();
+        }
+
+        boolean passed() {
+            return onTargetPercent() >= PASS_PERCENT;
+        }
+
+        double fpsPercentile(double p) {
+            return percentile(window.fps().clone(), p);
+        }
+
+        double megabytesPerSecond() {
+            return window.bytes() / window.seconds() / 1e6;
+        }
+
+        double cpuMicrosPerFrame() {
+            return window.frames() == 0 ? Double.NaN : cpuNanos / 1000 / window.frames();
+        }
+
+        double cpuPercent() {
+            return 100 * cpuNanos / (window.seconds() * 1e9);
+        }
+
+        double clientCpuPercent() {
+            return 100 * window.cpuNanos() / (window.seconds() * 1e9);
+        }
+
+        double freshnessMillis(double p) {
+            long[] nanos = window.freshnessNanos();
+            if (nanos.length == 0) {
+                return Double.NaN;
+            }
+            double[] values = new double[nanos.length];
+            for (int i = 0; i < nanos.length; i++) {
+                values[i] = nanos[i] / 1e6;
+            }
+            return percentile(values, p);
+        }
+    }
+
+    /** The server with no viewers, after one short stream loaded its classes. */
+    private record Idle(long threads, long rssKb, long heapKb) {
+    }
+
+    private final boolean quick = Boolean.getBoolean("bench.quick");
+    private final double warmupSeconds = number("bench.warmupSeconds", quick ? 1 : 3);
+    private final double measureSeconds = number("bench.measureSeconds", quick ? 3 : 10);
+    private final int maxViewers = (int) number("bench.maxViewers", quick ? 200 : 4000);
+    private final int stalledViewers = (int) number("bench.stalledViewers", quick ? 50 : 500);
+    private final int[] steps = steps();
+    private final Path out = Path.of(text("bench.out", "target/bench")).toAbsolutePath();
+    private final Path war = Path.of(text("bench.war", "target/mjpeg-server.war")).toAbsolutePath();
+    private final List<ChildJvm> children = new ArrayList<>();
+    private final List<Row> serverRows = new ArrayList<>();
+    private final List<Row> pacedRows = new ArrayList<>();
+    private final List<Row> maxRows = new ArrayList<>();
+    private Row stalledRow;
+    private Idle idle;
+    private LoadClient client;
+    private String loadBefore;
+
+    public static void main(String[] args) throws Exception {
+        Locale.setDefault(Locale.ROOT);
+        Benchmark benchmark = new Benchmark();
+        Runtime.getRuntime().addShutdownHook(new Thread(benchmark::killChildren));
+        try {
+            benchmark.run();
+        } finally {
+            benchmark.killChildren();
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        if (!Files.isRegularFile(war)) {
+            throw new IllegalStateException(war + " not found: run `mvn package` first");
+        }
+        Files.createDirectories(out);
+        loadBefore = loadAverage();
+        log("steps " + Arrays.toString(steps) + ", warm-up " + warmupSeconds + " s, measure " + measureSeconds
+                + " s per step; " + Runtime.getRuntime().availableProcessors() + " CPUs");
+        log("generating the picture pool");
+        List<byte[]> pool = FramePool.generate(20, 100_000);
+        FramePool.save(pool, out.resolve("pool"));
+        log(String.format("pool: %d JPEGs %dx%d, %d..%d bytes", pool.size(), FramePool.WIDTH, FramePool.HEIGHT,
+                pool.stream().mapToInt(b -> b.length).min().orElse(0), pool.stream().mapToInt(b -> b.length).max().orElse(0)));
+        try (Upstream upstream = new Upstream(pool); LoadClient loadClient = new LoadClient()) {
+            client = loadClient;
+            runServer(upstream);
+            runTrivialSender();
+        }
+        String report = report();
+        System.out.println();
+        System.out.print(report);
+        Files.writeString(out.resolve("results.txt"), report, StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("results.csv"), csv(), StandardCharsets.UTF_8);
+        log("written " + out.resolve("results.txt") + " and results.csv");
+    }
+
+    private void runServer(Upstream upstream) throws Exception {
+        Path config = out.resolve("config.yaml");
+        Files.writeString(config, "mjpeg-server:\n"
+                + "  stream_fps: " + (int) FPS + "\n"
+                + "  fetch_minimum_fps: 5\n"
+                + "  fetch_maximum_fps: 5\n"
+                + "  image_validation: valid_jpeg\n"
+                + "  image_timeout_seconds: 30\n"
+                + "  image_timeout_behavior: last_frame\n"
+                + "images:\n"
+                + "  " + IMAGE + ":\n"
+                + "    url: " + upstream.url() + "\n", StandardCharsets.UTF_8);
+        List<String> options = new ArrayList<>(List.of("-Xmx1g", "-Dmjpeg.server.config=" + config));
+        options.addAll(Arrays.asList(text("bench.tomcatOpens", DEFAULT_OPENS).trim().split("\\s+")));
+        Path logging = Path.of("src/test/resources/logging.properties").toAbsolutePath();
+        if (Files.isRegularFile(logging)) {
+            options.add("-Djava.util.logging.config.file=" + logging);
+        }
+        ChildJvm tomcat = child("tomcat", BenchServer.class.getName(),
+                classpath(entry -> entry.getFileName().toString().startsWith("tomcat-") || entry.endsWith("test-classes")),
+                options, List.of(war.toString(), out.resolve("tomcat").toString()));
+        int port = tomcat.awaitReady(120)[0];
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+        log("Tomcat pid " + tomcat.pid() + " on port " + port + "; waiting for the first frame");
+        awaitFrame(port);
+        // One short stream loads the streaming classes, so the idle baseline is not charged to the first step.
+        client.open(address, STREAM_PATH, 1, 0);
+        Thread.sleep(2000);
+        client.closeAll();
+        Thread.sleep(1000);
+        ChildJvm.Heap idleHeap = tomcat.liveHeap(25);
+        Files.writeString(out.resolve("heap-idle.txt"), idleHeap.top(), StandardCharsets.UTF_8);
+        idle = new Idle(tomcat.threads(), tomcat.rssKb(), idleHeap.liveBytes() / 1024);
+        log(String.format("idle server: %d threads, RSS %d KB, live heap %d KB", idle.threads(), idle.rssKb(), idle.heapKb()));
+        long fetchesBefore = upstream.served();
+        long started = System.nanoTime();
+        int lastPassed = 0;
+        for (int viewers : steps) {
+            Row row = step("server", tomcat, address, viewers, 0, true);
+            serverRows.add(row);
+            log(String.format("%s   (upstream served %.1f/s)", line(row),
+                    (upstream.served() - fetchesBefore) * 1e9 / (System.nanoTime() - started)));
+            if (!row.passed()) {
+                break;
+            }
+            lastPassed = viewers;
+        }
+        int stalled = Math.min(stalledViewers, lastPassed);
+        if (stalled >= STALL_EVERY) {
+            stalledRow = step("server, 10% never read", tomcat, address, stalled, STALL_EVERY, true);
+            log(line(stalledRow));
+        } else {
+            log("no step passed: the never-reading scenario is skipped");
+        }
+        tomcat.close();
+    }
+
+    private void runTrivialSender() throws Exception {
+        ChildJvm sender = child("trivial-sender", TrivialSender.class.getName(),
+                classpath(Files::isDirectory), List.of("-Xmx1g"), List.of(out.resolve("pool").toString(), String.valueOf(FPS)));
+        int[] ports = sender.awaitReady(60);
+        log("trivial sender pid " + sender.pid() + " on ports " + ports[0] + " (paced), " + ports[1] + " (as fast as possible)");
+        for (Row server : serverRows) {
+            Row paced = step("trivial 15 fps", sender, new InetSocketAddress("127.0.0.1", ports[0]), server.viewers(), 0, false);
+            pacedRows.add(paced);
+            log(line(paced));
+            Row max = step("trivial max", sender, new InetSocketAddress("127.0.0.1", ports[1]), server.viewers(), 0, false);
+            maxRows.add(max);
+            log(line(max));
+        }
+        sender.close();
+    }
+
+    /** Opens the viewers, lets them settle, measures one window, samples the process, and closes them again. */
+    private Row step(String scenario, ChildJvm process, InetSocketAddress address, int viewers, int stallEvery,
+            boolean memory) throws Exception {
+        client.open(address, STREAM_PATH, viewers, stallEvery);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30 + viewers / 50).toNanos();
+        while (client.held() + client.failed() < viewers && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (client.held() < viewers) {
+            log(scenario + " at " + viewers + ": only " + client.held() + " streams opened, " + client.failed() + " failed");
+        }
+        Thread.sleep((long) (warmupSeconds * 1000));
+        long cpuBefore = process.cpuNanos();
+        long[] machineBefore = machineTicks();
+        client.startWindow();
+        Thread.sleep((long) (measureSeconds * 1000));
+        LoadClient.Window window = client.endWindow();
+        long cpu = process.cpuNanos() - cpuBefore;
+        long[] machineAfter = machineTicks();
+        double idlePercent = 100.0 * (machineAfter[1] - machineBefore[1]) / Math.max(1, machineAfter[0] - machineBefore[0]);
+        long threads = process.threads();
+        double rss = Double.NaN;
+        double live = Double.NaN;
+        // Below 50 viewers the per-viewer share drowns in the heap's and RSS's own noise.
+        if (memory && viewers >= 50) {
+            rss = (process.rssKb() - idle.rssKb()) / (double) viewers;
+            ChildJvm.Heap heap = process.liveHeap(25);
+            live = (heap.liveBytes() / 1024.0 - idle.heapKb()) / viewers;
+            Files.writeString(out.resolve(String.format("heap-%s-%d.txt", scenario.replaceAll("[^a-z0-9]+", "-"), viewers)),
+                    heap.top(), StandardCharsets.UTF_8);
+        }
+        client.closeAll();
+        // Let the server notice the closed streams before the next step.
+        Thread.sleep(quick ? 1000 : 2000);
+        if (!process.alive()) {
+            throw new IllegalStateException(scenario + " process died; see its log in " + out);
+        }
+        return new Row(scenario, viewers, window, cpu, threads, rss, live, idlePercent);
+    }
+
+    /** All CPU time of the machine and its idle part, in clock ticks, from the first line of /proc/stat. */
+    private static long[] machineTicks() throws IOException {
+        String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < fields.length && i <= 8; i++) {
+            total += Long.parseLong(fields[i]);
+        }
+        // idle + iowait
+        return new long[] {total, Long.parseLong(fields[4]) + Long.parseLong(fields[5])};
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private void awaitFrame(int port) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/images/" + IMAGE))
+                .timeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int status = 0;
+        while (System.nanoTime() < deadline) {
+            status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status == 200) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("no frame from the server within 60 s (last status " + status + ")");
+    }
+
+    private ChildJvm child(String name, String mainClass, List<String> classpath, List<String> options, List<String> args)
+            throws IOException {
+        ChildJvm child = new ChildJvm(name, mainClass, classpath, options, args, out.resolve(name + ".log"));
+        children.add(child);
+        return child;
+    }
+
+    private void killChildren() {
+        for (ChildJvm child : children) {
+            child.kill();
+        }
+    }
+
+    /** Entries of this JVM's class path that the child needs. */
+    private static List<String> classpath(Predicate<Path> wanted) {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!entry.isEmpty() && wanted.test(Path.of(entry))) {
+                entries.add(entry);
+            }
+        }
+        return entries;
+    }
+
+    // ---- Report ----
+
+    private static final String SERVER_HEADER = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %7s %5s",
+            "scenario", "viewers", "held", "on-tgt", "fps", "fps", "fps", "MB/s", "CPU us", "CPU", "RSS KB", "heap KB",
+            "threads", "fresh", "fresh", "client", "idle");
+    private static final String SERVER_HEADER2 = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %7s %5s",
+            "", "", "", "%", "min", "p5", "median", "", "/frame", "%", "/viewer", "/viewer", "", "p50 ms", "p99 ms", "CPU %", "%");
+
+    private static String line(Row row) {
+        return String.format("%-24s %7d %6d %7.1f %6.1f %6.1f %6.1f %8.1f %9.1f %6.0f %8s %8s %7d %8s %8s %7.0f %5.0f",
+                row.scenario(), row.viewers(), row.window().held(), row.onTargetPercent(), row.fpsPercentile(0),
+                row.fpsPercentile(5), row.fpsPercentile(50), row.megabytesPerSecond(), row.cpuMicrosPerFrame(),
+                row.cpuPercent(), optional(row.rssKbPerViewer()), optional(row.heapKbPerViewer()), row.threads(),
+                optional(row.freshnessMillis(50)), optional(row.freshnessMillis(99)), row.clientCpuPercent(),
+                row.machineIdlePercent());
+    }
+
+    private static String optional(double value) {
+        return Double.isNaN(value) ? "-" : String.format("%.1f", value);
+    }
+
+    private String report() {
+        StringBuilder text = new StringBuilder();
+        text.append(String.format("mjpeg-server load benchmark: %d fps per viewer, source 5 fps of %dx%d JPEGs (~100 KB), "
+                + "valid_jpeg; %s s measured after %s s warm-up per step; %d CPUs%n", (int) FPS, FramePool.WIDTH,
+                FramePool.HEIGHT, trim(measureSeconds), trim(warmupSeconds), Runtime.getRuntime().availableProcessors()));
+        text.append(String.format("on target: >= %.1f fps; a step passes with >= %.0f %% of viewers on target. "
+                + "CPU %% = the serving process (/proc, 100 = one core); client = the load client's selector thread;%n"
+                + "idle = the whole machine's idle CPU during the window (low idle with other load = numbers disturbed).%n",
+                ON_TARGET_FPS, PASS_PERCENT));
+        text.append(String.format("load average (1, 5, 15 min) before: %s, after: %s%n", loadBefore, loadAverage()));
+        text.append(String.format("idle server: %d threads, RSS %d KB, live heap %d KB (per-viewer figures are above these)%n%n",
+                idle.threads(), idle.rssKb(), idle.heapKb()));
+        text.append(SERVER_HEADER).append('\n').append(SERVER_HEADER2).append('\n');
+        for (Row row : serverRows) {
+            text.append(line(row)).append('\n');
+        }
+        if (stalledRow != null) {
+            text.append(line(stalledRow)).append('\n');
+        }
+        for (int i = 0; i < pacedRows.size(); i++) {
+            text.append(line(pacedRows.get(i))).append('\n');
+        }
+        for (int i = 0; i < maxRows.size(); i++) {
+            text.append(line(maxRows.get(i))).append('\n');
+        }
+        text.append('\n');
+        text.append(String.format("%7s | %23s | %11s | %8s | %26s%n", "", "MB/s", "trivial max", "server /",
+                "CPU us per delivered frame"));
+        text.append(String.format("%7s | %11s %11s | %11s | %8s | %8s %8s %8s%n", "viewers", "server", "trivial 15",
+                "(the limit)", "limit %", "server", "trivial", "ratio"));
+        for (int i = 0; i < pacedRows.size(); i++) {
+            Row server = serverRows.get(i);
+            Row paced = pacedRows.get(i);
+            Row max = maxRows.get(i);
+            text.append(String.format("%7d | %11.1f %11.1f | %11.1f | %8.0f | %8.1f %8.1f %8.2f%n", server.viewers(),
+                    server.megabytesPerSecond(), paced.megabytesPerSecond(), max.megabytesPerSecond(),
+                    100 * server.megabytesPerSecond() / max.megabytesPerSecond(), server.cpuMicrosPerFrame(),
+                    paced.cpuMicrosPerFrame(), server.cpuMicrosPerFrame() / paced.cpuMicrosPerFrame()));
+        }
+        text.append("(server and trivial 15 are paced at 15 fps per viewer, so below ~1000 viewers their MB/s is the offered load,"
+                + " not a limit)\n");
+        text.append('\n').append(targets());
+        return text.toString();
+    }
+
+    private String targets() {
+        StringBuilder text = new StringBuilder("targets:\n");
+        double serverPeak = serverRows.stream().mapToDouble(Row::megabytesPerSecond).max().orElse(0);
+        double limit = maxRows.stream().mapToDouble(Row::megabytesPerSecond).max().orElse(Double.NaN);
+        target(text, serverPeak >= 0.8 * limit, String.format("throughput >= 80 %% of the trivial sender: peak %.0f MB/s of %.0f MB/s = %.0f %%",
+                serverPeak, limit, 100 * serverPeak / limit));
+        int most = serverRows.stream().filter(Row::passed).mapToInt(Row::viewers).max().orElse(0);
+        target(text, most >= 1000, "viewers on target >= 1000: largest passing step " + most);
+        Row at500 = serverRows.stream().filter(row -> row.viewers() == 500).findFirst().orElse(null);
+        if (at500 == null) {
+            text.append("  [ -- ] freshness p99 <= 10 ms at 500 viewers: no step at 500\n");
+        } else {
+            target(text, at500.freshnessMillis(99) <= 10, String.format("freshness p99 <= 10 ms at 500 viewers: %.1f ms",
+                    at500.freshnessMillis(99)));
+        }
+        Row first = serverRows.get(0);
+        Row last = serverRows.get(serverRows.size() - 1);
+        target(text, last.threads() - first.threads() <= 4, String.format("thread count flat: %d threads at %d viewers, %d at %d",
+                first.threads(), first.viewers(), last.threads(), last.viewers()));
+        Row heapRow = serverRows.stream().filter(row -> row.viewers() >= 50).reduce((a, b) -> b).orElse(last);
+        target(text, heapRow.heapKbPerViewer() < 16, String.format("live heap per viewer < 16 KB: %.1f KB at %d viewers",
+                heapRow.heapKbPerViewer(), heapRow.viewers()));
+        if (stalledRow == null) {
+            text.append("  [ -- ] with 10 % never reading the rest stay on target: not run\n");
+        } else {
+            target(text, stalledRow.passed(), String.format("with 10 %% never reading the rest stay on target: %.1f %% on target at %d viewers",
+                    stalledRow.onTargetPercent(), stalledRow.viewers()));
+        }
+        double worst = 0;
+        int worstAt = 0;
+        for (int i = 0; i < pacedRows.size(); i++) {
+            double ratio = serverRows.get(i).cpuMicrosPerFrame() / pacedRows.get(i).cpuMicrosPerFrame();
+            if (serverRows.get(i).viewers() >= 50 && ratio > worst) {
+                worst = ratio;
+                worstAt = serverRows.get(i).viewers();
+            }
+        }
+        target(text, worst <= 2, String.format("CPU per frame within 2x of the trivial sender (steps >= 50 viewers): worst %.1fx at %d viewers",
+                worst, worstAt));
+        return text.toString();
+    }
+
+    private static void target(StringBuilder text, boolean met, String what) {
+        text.append(met ? "  [ ok ] " : "  [MISS] ").append(what).append('\n');
+    }
+
+    private String csv() {
+        StringBuilder text = new StringBuilder("scenario,viewers,held,measured,on_target_pct,fps_min,fps_p5,fps_median,"
+                + "mb_per_s,cpu_us_per_frame,cpu_pct,rss_kb_per_viewer,heap_kb_per_viewer,threads,fresh_p50_ms,fresh_p99_ms,"
+                + "client_cpu_pct,machine_idle_pct\n");
+        List<Row> all = new ArrayList<>(serverRows);
+        if (stalledRow != null) {
+            all.add(stalledRow);
+        }
+        all.addAll(pacedRows);
+        all.addAll(maxRows);
+        for (Row row : all) {
+            text.append(String.format("%s,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.1f,%s,%s,%d,%s,%s,%.1f,%.1f%n",
+                    row.scenario(), row.viewers(), row.window().held(), row.window().measured(), row.onTargetPercent(),
+                    row.fpsPercentile(0), row.fpsPercentile(5), row.fpsPercentile(50), row.megabytesPerSecond(),
+                    row.cpuMicrosPerFrame(), row.cpuPercent(), csvNumber(row.rssKbPerViewer()),
+                    csvNumber(row.heapKbPerViewer()), row.threads(), csvNumber(row.freshnessMillis(50)),
+                    csvNumber(row.freshnessMillis(99)), row.clientCpuPercent(), row.machineIdlePercent()));
+        }
+        return text.toString();
+    }
+
+    private static String csvNumber(double value) {
+        return Double.isNaN(value) ? "" : String.format("%.2f", value);
+    }
+
+    // ---- Helpers ----
+
+    /** Nearest-rank percentile; sorts the array. */
+    static double percentile(double[] values, double p) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        Arrays.sort(values);
+        int rank = (int) Math.ceil(p / 100 * values.length);
+        return values[Math.max(0, Math.min(values.length - 1, rank - 1))];
+    }
+
+    private int[] steps() {
+        String list = text("bench.steps", quick ? "1,50,200" : "1,50,200,500,1000,2000,4000");
+        return Arrays.stream(list.split(",")).map(String::trim).mapToInt(Integer::parseInt)
+                .filter(n -> n > 0 && n <= maxViewers).toArray();
+    }
+
+    private static String text(String property, String fallback) {
+        String value = System.getProperty(property);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static double number(String property, double fallback) {
+        return Double.parseDouble(text(property, String.valueOf(fallback)));
+    }
+
+    private static String trim(double value) {
+        return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
+    }
+
+    private static void log(String message) {
+        System.out.printf("[bench %tT] %s%n", System.currentTimeMillis(), message);
+    }
+}
