@@ -1,5 +1,6 @@
 package org.mjpegserver.fetch;
 
+import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -101,7 +102,8 @@ public final class Poller {
                 feed.unchanged();
                 return true;
             }
-            feed.publish(validator.validate(body));
+            Instant arrived = Instant.now();
+            feed.publish(validator.validate(body), arrived);
             return true;
         } catch (FetchException | InvalidImageException e) {
             if (!stoppedNow()) {

@@ -4,9 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * One published image, immutable. {@code part} is the frame as it goes on the wire of every MJPEG stream,
- * encoded once here rather than once per viewer: part headers, the JPEG, then the boundary of the next part,
- * so that a browser draws the frame without waiting for the next one.
+ * One published image, immutable. {@code capturedAt} is when its bytes arrived from the source. {@code part} is
+ * the frame as it goes on the wire of every MJPEG stream, encoded once here rather than once per viewer: part
+ * headers, the JPEG, then the boundary of the next part, so that a browser draws the frame without waiting for
+ * the next one. {@code X-Timestamp} (seconds since the epoch) lets a client tell a repeat from a new frame and
+ * measure how fresh it is.
  */
 public record Frame(byte[] jpeg, Instant capturedAt, long sequence, byte[] part) {
 
@@ -17,8 +19,9 @@ public record Frame(byte[] jpeg, Instant capturedAt, long sequence, byte[] part)
     public static final byte[] PREAMBLE = ("--" + BOUNDARY + "\r\n").getBytes(StandardCharsets.US_ASCII);
 
     public static Frame of(byte[] jpeg, Instant capturedAt, long sequence) {
-        byte[] headers = ("Content-Type: image/jpeg\r\nContent-Length: " + jpeg.length + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
+        String timestamp = capturedAt.getEpochSecond() + "." + String.format("%06d", capturedAt.getNano() / 1000);
+        byte[] headers = ("Content-Type: image/jpeg\r\nContent-Length: " + jpeg.length + "\r\nX-Timestamp: " + timestamp
+                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] trailer = ("\r\n--" + BOUNDARY + "\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] part = new byte[headers.length + jpeg.length + trailer.length];
         System.arraycopy(headers, 0, part, 0, headers.length);

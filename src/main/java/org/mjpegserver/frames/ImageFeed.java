@@ -58,9 +58,12 @@ public final class ImageFeed {
         return config.id();
     }
 
-    /** A fetch gave a valid JPEG: it becomes the latest frame and goes to every viewer at once. */
-    public void publish(byte[] jpeg) {
-        Frame frame = Frame.of(jpeg, Instant.now(), sequence.incrementAndGet());
+    /**
+     * A fetch gave a valid JPEG, whose body {@code arrived} at that time: it becomes the latest frame and goes to
+     * every viewer at once.
+     */
+    public void publish(byte[] jpeg, Instant arrived) {
+        Frame frame = Frame.of(jpeg, arrived, sequence.incrementAndGet());
         latest = frame;
         recordSuccess();
         deliver(frame);

@@ -1,10 +1,13 @@
 package org.mjpegserver.frames;
 
-/** Events per second over the last few seconds, from a small ring of event times. Thread-safe. */
+/**
+ * Events per second over the last few seconds, from a small ring of the latest event times (at most ten seconds
+ * back). Small, because every viewer has one. Thread-safe.
+ */
 public final class RateMeter {
 
     private static final long WINDOW_NANOS = 10_000_000_000L;
-    private final long[] times = new long[128];
+    private final long[] times = new long[32];
     private int next;
     private int count;
 

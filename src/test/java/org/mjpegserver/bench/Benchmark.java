@@ -37,6 +37,8 @@ public final class Benchmark {
     static final int STALL_EVERY = 10;
     private static final String IMAGE = "bench";
     private static final String STREAM_PATH = "/images/" + IMAGE + "/stream";
+    /** The connector attributes of the Docker image's server.xml; override with -Dbench.connector=... */
+    static final String CONNECTOR = "maxThreads=8,minSpareThreads=2";
     private static final String DEFAULT_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
             + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
             + " --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED";
@@ -160,7 +162,8 @@ public final class Benchmark {
                 + "images:\n"
                 + "  " + IMAGE + ":\n"
                 + "    url: " + upstream.url() + "\n", StandardCharsets.UTF_8);
-        List<String> options = new ArrayList<>(List.of("-Xmx1g", "-Dmjpeg.server.config=" + config));
+        List<String> options = new ArrayList<>(List.of("-Xmx1g", "-Dmjpeg.server.config=" + config,
+                "-Dbench.connector=" + text("bench.connector", CONNECTOR)));
         options.addAll(Arrays.asList(text("bench.tomcatOpens", DEFAULT_OPENS).trim().split("\\s+")));
         Path logging = Path.of("src/test/resources/logging.properties").toAbsolutePath();
         if (Files.isRegularFile(logging)) {
