@@ -143,6 +143,9 @@ final class ConfigReloadIT {
             assertEquals(404, api.get("images/b/stream").statusCode());
             oldC.awaitEnd(RELOAD);
             assertEquals(Set.of("a", "c", "d"), api.ids());
+            String metrics = api.getText("metrics").body();
+            assertTrue(metrics.contains("image=\"d\""), metrics);
+            assertFalse(metrics.contains("image=\"b\""), "a removed image stays in /metrics:\n" + metrics);
 
             JsonNode c = api.image("c");
             assertEquals(camera.url("/c2"), c.get("config").get("url").asText());
