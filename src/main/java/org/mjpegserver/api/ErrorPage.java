@@ -17,6 +17,10 @@ public final class ErrorPage extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (response.isCommitted()) {
+            // A response already under way, such as a stream whose viewer left: nothing more can be said on it.
+            return;
+        }
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer ? (Integer) code : response.getStatus();
         String reason = (String) request.getAttribute(RequestDispatcher.ERROR_MESSAGE);

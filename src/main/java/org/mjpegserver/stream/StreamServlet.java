@@ -1,6 +1,7 @@
 package org.mjpegserver.stream;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -18,6 +19,19 @@ public final class StreamServlet extends HttpServlet {
 
     /** Ceiling for {@code ?frame_rate}: above it a stream only costs bandwidth, no browser shows more. */
     static final double MAX_FRAME_RATE = 60;
+
+    /** Streams are read-only: another method is 405 with the Allow header that HTTP requires, rather than
+     * the servlet default (405 without Allow, or 501 for a method it does not know). */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        String method = request.getMethod();
+        if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) {
+            super.service(request, response);
+            return;
+        }
+        response.setHeader("Allow", "GET, HEAD, OPTIONS");
+        response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED, "method " + method + " not allowed: streams are read with GET");
+    }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
