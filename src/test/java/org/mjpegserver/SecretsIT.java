@@ -201,7 +201,7 @@ final class SecretsIT {
         }
         assertTrue(logged.stream().anyMatch(line -> line.contains("broken_url")), "the rejected URL edit was not logged");
         assertTrue(logged.stream().anyMatch(line -> line.contains("not valid YAML")), "the rejected YAML edit was not logged");
-        assertTrue(images.get("basic").get("config").get("password").asText().equals("***"));
+        assertEquals("***", images.get("basic").get("config").get("password").asText());
         for (String secret : SECRETS) {
             for (String text : seen) {
                 assertFalse(text.contains(secret), "secret '" + secret + "' found in:\n" + text);

@@ -1,6 +1,7 @@
 package org.mjpegserver.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -189,7 +190,7 @@ final class FlappingIT {
     /** Judges a whole recording, cycle by cycle, against the camera's known schedule. */
     private static void assertFollowsTimeoutBehaviour(StreamRecorder stream, long firstUp, boolean staleImage) {
         String name = staleImage ? "stale_image" : "last_frame";
-        assertTrue(!stream.ended(), name + " stream ended");
+        assertFalse(stream.ended(), name + " stream ended");
         assertNull(stream.failure(), name + " stream broke");
         assertTrue(stream.maxGapNanos() <= MAX_GAP, name + " stream paused for " + ms(stream.maxGapNanos()) + " ms");
         List<StreamRecorder.Part> parts = stream.parts();

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -59,7 +60,7 @@ public final class StreamRecorder implements AutoCloseable {
             throw new IOException("interrupted", e);
         }
         String type = response.headers().firstValue("Content-Type").orElse("");
-        if (response.statusCode() != 200 || !type.toLowerCase().startsWith("multipart/x-mixed-replace")) {
+        if (response.statusCode() != 200 || !type.toLowerCase(Locale.ROOT).startsWith("multipart/x-mixed-replace")) {
             String text = new String(response.body().readAllBytes());
             throw new MjpegFormatException("expected an MJPEG stream from " + url + ", got " + response.statusCode()
                     + " " + type + ": " + text);
