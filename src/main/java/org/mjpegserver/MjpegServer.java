@@ -104,6 +104,7 @@ final class MjpegServer implements AutoCloseable {
                 old.endAll();
                 if (!feeds.containsKey(old.id())) {
                     removed.add(old.id());
+                    fetchObserver.removed(old.id());
                 }
             }
         }

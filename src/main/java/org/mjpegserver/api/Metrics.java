@@ -66,6 +66,12 @@ public final class Metrics implements FetchObserver {
         fetchDuration.labelValues(imageId, ok ? "ok" : "error").observe(nanos / 1e9);
     }
 
+    @Override
+    public void removed(String imageId) {
+        fetchDuration.remove(imageId, "ok");
+        fetchDuration.remove(imageId, "error");
+    }
+
     public HttpServlet servlet() {
         return new PrometheusMetricsServlet(registry);
     }

@@ -7,4 +7,8 @@ public interface FetchObserver {
     FetchObserver NONE = (imageId, ok, nanos) -> { };
 
     void fetched(String imageId, boolean ok, long nanos);
+
+    /** The image left the config: forget what was recorded for it. Its poller has stopped reporting. */
+    default void removed(String imageId) {
+    }
 }

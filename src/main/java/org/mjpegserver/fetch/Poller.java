@@ -74,7 +74,12 @@ public final class Poller {
         long started = System.nanoTime();
         try {
             ok = fetchOnce();
-            observer.fetched(feed.id(), ok, System.nanoTime() - started);
+            synchronized (lock) {
+                // Once stopped, a fetch aborted by the stop is no outcome, and an image removed stays forgotten.
+                if (!stopped) {
+                    observer.fetched(feed.id(), ok, System.nanoTime() - started);
+                }
+            }
         } catch (RuntimeException | Error e) {
             // A bug or an ImageIO surprise must not end this image's polling for good.
             LOG.log(Level.SEVERE, "Image '" + feed.id() + "': unexpected failure while fetching", e);
