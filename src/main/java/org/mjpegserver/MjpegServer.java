@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.mjpegserver.config.ConfigException;
@@ -23,6 +22,7 @@ import org.mjpegserver.frames.ImageFeed;
 import org.mjpegserver.image.InvalidImageException;
 import org.mjpegserver.image.JpegCodec;
 import org.mjpegserver.image.Placeholder;
+import org.mjpegserver.stream.DaemonThreads;
 import org.mjpegserver.stream.StreamClock;
 
 /**
@@ -38,6 +38,7 @@ final class MjpegServer implements AutoCloseable {
 
     private final FrameStore store;
     private final StreamClock clock = new StreamClock(Runtime.getRuntime().availableProcessors());
+    private final DaemonThreads pollerThreadFactory = new DaemonThreads("mjpeg-poller-");
     private final ScheduledThreadPoolExecutor pollerThreads;
     private final FetchObserver fetchObserver;
     // Guarded by this.
@@ -47,12 +48,7 @@ final class MjpegServer implements AutoCloseable {
     private MjpegServer(FrameStore store, FetchObserver fetchObserver) {
         this.store = store;
         this.fetchObserver = fetchObserver;
-        AtomicInteger number = new AtomicInteger();
-        pollerThreads = new ScheduledThreadPoolExecutor(2, task -> {
-            Thread thread = new Thread(task, "mjpeg-poller-" + number.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        pollerThreads = new ScheduledThreadPoolExecutor(2, pollerThreadFactory);
         pollerThreads.setRemoveOnCancelPolicy(true);
     }
 
@@ -165,7 +161,7 @@ final class MjpegServer implements AutoCloseable {
         store.feeds().forEach(ImageFeed::endAll);
         clock.close();
         try {
-            if (!pollerThreads.awaitTermination(10, TimeUnit.SECONDS)) {
+            if (!pollerThreads.awaitTermination(10, TimeUnit.SECONDS) || !pollerThreadFactory.join(1, TimeUnit.SECONDS)) {
                 LOG.warning("Pollers did not stop within 10 s");
             }
         } catch (InterruptedException e) {

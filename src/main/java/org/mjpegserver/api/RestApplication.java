@@ -11,6 +11,7 @@ public final class RestApplication extends ResourceConfig {
         // WADL needs JAXB, which a servlet container does not have; it would only log a warning at start.
         property(ServerProperties.WADL_FEATURE_DISABLE, true);
         register(JacksonFeature.class);
+        register(ObjectMapperProvider.class);
         register(ImagesResource.class);
         register(HealthResource.class);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.Reader;
@@ -32,7 +33,12 @@ final class YamlTree {
         void problem(int line, String key, String message);
     }
 
-    private static final YAMLFactory FACTORY = new YAMLFactory();
+    /**
+     * Without buffer recycling: Jackson's default pool keeps a buffer in a ThreadLocal of the calling thread, and
+     * the config is read on Tomcat's deploying thread, which outlives the webapp; that buffer would keep the
+     * undeployed webapp's class loader (every class of it) in memory after each redeploy.
+     */
+    private static final YAMLFactory FACTORY = (YAMLFactory) new YAMLFactory().setRecyclerPool(JsonRecyclerPools.nonRecyclingPool());
 
     private YamlTree() {
     }

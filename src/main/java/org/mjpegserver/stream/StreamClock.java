@@ -3,7 +3,6 @@ package org.mjpegserver.stream;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The timers of every open stream, on a fixed pool that does not grow with viewers. A tick only writes what
@@ -11,15 +10,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class StreamClock implements AutoCloseable {
 
+    private final DaemonThreads threadFactory = new DaemonThreads("mjpeg-stream-clock-");
     private final ScheduledThreadPoolExecutor executor;
 
     public StreamClock(int threads) {
-        AtomicInteger count = new AtomicInteger();
-        executor = new ScheduledThreadPoolExecutor(threads, task -> {
-            Thread thread = new Thread(task, "mjpeg-stream-clock-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        executor = new ScheduledThreadPoolExecutor(threads, threadFactory);
         // Cancelled timers of closed streams would otherwise stay queued until their time comes.
         executor.setRemoveOnCancelPolicy(true);
     }
@@ -37,7 +32,9 @@ public final class StreamClock implements AutoCloseable {
     public void close() {
         executor.shutdownNow();
         try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
+            if (executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                threadFactory.join(1, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

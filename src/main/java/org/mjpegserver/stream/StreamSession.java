@@ -220,6 +220,10 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
         if (cancel != null) {
             cancel.cancel(false);
         }
+        complete();
+    }
+
+    private void complete() {
         try {
             async.complete();
         } catch (IllegalStateException e) {
@@ -250,6 +254,10 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     @Override
     public void onError(AsyncEvent event) {
         close();
+        // Even when a failed write closed the stream first: unless a listener completes the request here,
+        // Tomcat dispatches it to the error page, which fails on a response that is half an MJPEG stream
+        // and logs a SEVERE stack trace for every viewer that disconnects.
+        complete();
     }
 
     @Override
