@@ -10,7 +10,9 @@ import org.apache.catalina.startup.Tomcat;
  * port, as its own process for {@link Benchmark}. The config comes by {@code -Dmjpeg.server.config}. Prints
  * {@code READY <port>} once it serves; stops when stdin closes.
  * <p>
- * Arguments: the WAR, a scratch folder for Tomcat.
+ * Arguments: the WAR, a scratch folder for Tomcat, and optionally connector attributes as
+ * {@code name=value,name=value} (for example {@code maxThreads=8,socket.appWriteBufSize=65536}), set as server.xml
+ * would set them.
  */
 public final class BenchServer {
 
@@ -26,6 +28,18 @@ public final class BenchServer {
         Connector connector = new Connector("HTTP/1.1");
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
+        if (args.length > 2) {
+            for (String attribute : args[2].split(",")) {
+                if (attribute.isBlank()) {
+                    continue;
+                }
+                String[] pair = attribute.split("=", 2);
+                if (pair.length != 2 || !connector.setProperty(pair[0].trim(), pair[1].trim())) {
+                    throw new IllegalArgumentException("connector attribute not applied: " + attribute);
+                }
+                System.out.println("connector " + pair[0].trim() + "=" + connector.getProperty(pair[0].trim()));
+            }
+        }
         tomcat.setConnector(connector);
         tomcat.getHost().setAppBase(webapps.toString());
         tomcat.addWebapp("", war.toString());
