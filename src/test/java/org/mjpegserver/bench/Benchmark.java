@@ -31,6 +31,9 @@ import java.util.function.Predicate;
  * {@code bench.strace} ({@code true} counts the server's system calls during each window with {@code strace -c -f},
  * into {@code strace-N.txt}), {@code bench.perf} ({@code true} samples the server with {@code perf record -g} during
  * each window into {@code perf-N.data}, and has the JVM write {@code /tmp/perf-PID.map} for its compiled code) and
+ * {@code bench.perfStat} ({@code true} counts the server's write, epoll, futex and read system calls, its writes
+ * that failed with EAGAIN and the packets sent on loopback with {@code perf stat} tracepoints during each window,
+ * into {@code perfstat-N.txt}: cheap enough to leave the CPU figures nearly as they are),
  * {@code bench.serverJvmOptions} (more JVM options for the server, space-separated, for example
  * {@code -XX:+PreserveFramePointer} for perf's call graphs). Profiling and tracing slow the server: their CPU
  * figures are not comparable.
@@ -114,6 +117,7 @@ public final class Benchmark {
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
     private final boolean strace = Boolean.getBoolean("bench.strace");
     private final boolean perf = Boolean.getBoolean("bench.perf");
+    private final boolean perfStat = Boolean.getBoolean("bench.perfStat");
     private final List<ChildJvm> children = new ArrayList<>();
     private final List<Row> serverRows = new ArrayList<>();
     private final List<Row> pacedRows = new ArrayList<>();
@@ -265,10 +269,23 @@ public final class Benchmark {
         Process sampler = perf && memory ? new ProcessBuilder("perf", "record", "-F", "499", "-g", "-p",
                 String.valueOf(process.pid()), "-o", out.resolve("perf-" + tag + ".data").toString()).redirectErrorStream(true)
                 .redirectOutput(out.resolve("perf-" + tag + ".log").toFile()).start() : null;
+        Process counter = perfStat && memory ? new ProcessBuilder("perf", "stat", "-p", String.valueOf(process.pid()),
+                "-e", "syscalls:sys_enter_write", "-e", "syscalls:sys_exit_write", "--filter", "ret < 0",
+                "-e", "syscalls:sys_enter_writev", "-e", "syscalls:sys_enter_epoll_ctl", "-e", "syscalls:sys_enter_epoll_wait",
+                "-e", "syscalls:sys_enter_futex", "-e", "syscalls:sys_enter_read", "-e", "net:net_dev_xmit",
+                "-e", "task-clock", "-o", out.resolve("perfstat-" + tag + ".txt").toString()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("perfstat-" + tag + ".log").toFile()).start() : null;
         client.startWindow();
         Thread.sleep((long) (measureSeconds * 1000));
         LoadClient.Window window = client.endWindow();
         long cpu = process.cpuNanos() - cpuBefore;
+        if (counter != null) {
+            // perf stat prints its counts on SIGINT only.
+            new ProcessBuilder("kill", "-INT", String.valueOf(counter.pid())).start().waitFor();
+            counter.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            Files.writeString(out.resolve("perfstat-" + tag + ".txt"), window.frames() + " frames, " + window.bytes()
+                    + " bytes in " + window.seconds() + " s\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        }
         if (sampler != null) {
             sampler.destroy();
             sampler.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
