@@ -161,6 +161,7 @@ final class StandaloneTomcatIT {
         assertTrue(xml.contains("pattern=\"%h %l %u %t &quot;%m %U %H&quot; %s %b\""), "access log pattern not edited");
         assertTrue(xml.contains("<Valve className=\"org.apache.catalina.valves.ErrorReportValve\" showReport=\"false\" showServerInfo=\"false\"/>"),
                 "ErrorReportValve not added");
+        assertTrue(xml.contains("protocol=\"HTTP/1.1\" maxThreads=\"16\" minSpareThreads=\"16\" socket.appWriteBufSize=\"65536\""), "connector not tuned");
     }
 
     @Order(2)
@@ -360,7 +361,7 @@ final class StandaloneTomcatIT {
             assertEquals(0, process.exitValue(), "sed failed: " + output);
             edits++;
         }
-        assertEquals(2, edits, "expected the Dockerfile's two server.xml edits");
+        assertEquals(3, edits, "expected the Dockerfile's three server.xml edits");
     }
 
     /** Everything Tomcat wrote: the console (stdout of catalina.sh run) and the files of its JULI handlers. */

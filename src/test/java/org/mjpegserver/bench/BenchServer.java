@@ -6,12 +6,13 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 
 /**
- * Runs the built WAR as the root context of an embedded Tomcat with an NIO connector on a free loopback port, as
- * its own process for {@link Benchmark}. The config comes by {@code -Dmjpeg.server.config}, connector attributes
- * by {@code -Dbench.connector=name=value,...}. Prints
+ * Runs the built WAR as the root context of an embedded Tomcat with its default NIO connector on a free loopback
+ * port, as its own process for {@link Benchmark}. The config comes by {@code -Dmjpeg.server.config}. Prints
  * {@code READY <port>} once it serves; stops when stdin closes.
  * <p>
- * Arguments: the WAR, a scratch folder for Tomcat.
+ * Arguments: the WAR, a scratch folder for Tomcat, and optionally connector attributes as
+ * {@code name=value,name=value} (for example {@code maxThreads=8,socket.appWriteBufSize=65536}), set as server.xml
+ * would set them.
  */
 public final class BenchServer {
 
@@ -27,11 +28,16 @@ public final class BenchServer {
         Connector connector = new Connector("HTTP/1.1");
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
-        // The same connector attributes as the Docker image's server.xml, so the figures are the image's.
-        for (String attribute : System.getProperty("bench.connector", "").split(",")) {
-            int equals = attribute.indexOf('=');
-            if (equals > 0 && !connector.setProperty(attribute.substring(0, equals).trim(), attribute.substring(equals + 1).trim())) {
-                throw new IllegalArgumentException("unknown connector attribute " + attribute);
+        if (args.length > 2) {
+            for (String attribute : args[2].split(",")) {
+                if (attribute.isBlank()) {
+                    continue;
+                }
+                String[] pair = attribute.split("=", 2);
+                if (pair.length != 2 || !connector.setProperty(pair[0].trim(), pair[1].trim())) {
+                    throw new IllegalArgumentException("connector attribute not applied: " + attribute);
+                }
+                System.out.println("connector " + pair[0].trim() + "=" + connector.getProperty(pair[0].trim()));
             }
         }
         tomcat.setConnector(connector);

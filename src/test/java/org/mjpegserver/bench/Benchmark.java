@@ -25,7 +25,18 @@ import java.util.function.Predicate;
  * System properties (all optional): {@code bench.quick} (steps 1, 50, 200 and short windows), {@code bench.steps}
  * (comma-separated viewer counts), {@code bench.maxViewers}, {@code bench.warmupSeconds},
  * {@code bench.measureSeconds}, {@code bench.stalledViewers} (the 10 %-never-reading scenario), {@code bench.war},
- * {@code bench.out}, {@code bench.tomcatOpens}.
+ * {@code bench.out}, {@code bench.tomcatOpens}; {@code bench.connector} (Tomcat connector attributes as
+ * {@code name=value,...}), {@code bench.trivial} ({@code false} skips the trivial sender), {@code bench.jfr}
+ * ({@code true} records a JFR profile of the server during each measured window, into {@code server-N.jfr}) and
+ * {@code bench.strace} ({@code true} counts the server's system calls during each window with {@code strace -c -f},
+ * into {@code strace-N.txt}), {@code bench.perf} ({@code true} samples the server with {@code perf record -g} during
+ * each window into {@code perf-N.data}, and has the JVM write {@code /tmp/perf-PID.map} for its compiled code) and
+ * {@code bench.perfStat} ({@code true} counts the server's write, epoll, futex and read system calls, its writes
+ * that failed with EAGAIN and the packets sent on loopback with {@code perf stat} tracepoints during each window,
+ * into {@code perfstat-N.txt}: cheap enough to leave the CPU figures nearly as they are),
+ * {@code bench.serverJvmOptions} (more JVM options for the server, space-separated, for example
+ * {@code -XX:+PreserveFramePointer} for perf's call graphs). Profiling and tracing slow the server: their CPU
+ * figures are not comparable.
  */
 public final class Benchmark {
 
@@ -38,7 +49,8 @@ public final class Benchmark {
     private static final String IMAGE = "bench";
     private static final String STREAM_PATH = "/images/" + IMAGE + "/stream";
     /** The connector attributes of the Docker image's server.xml; override with -Dbench.connector=... */
-    static final String CONNECTOR = "maxThreads=8,minSpareThreads=2";
+    static final String CONNECTOR = "maxThreads=16,minSpareThreads=16,socket.appWriteBufSize=65536,socket.directBuffer=true,"
+            + "maxHttpHeaderSize=4096,socket.appReadBufSize=2048";
     private static final String DEFAULT_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
             + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
             + " --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED";
@@ -103,6 +115,12 @@ public final class Benchmark {
     private final int[] steps = steps();
     private final Path out = Path.of(text("bench.out", "target/bench")).toAbsolutePath();
     private final Path war = Path.of(text("bench.war", "target/mjpeg-server.war")).toAbsolutePath();
+    private final String connector = text("bench.connector", CONNECTOR);
+    private final boolean trivial = !"false".equals(text("bench.trivial", "true"));
+    private final boolean jfr = Boolean.getBoolean("bench.jfr");
+    private final boolean strace = Boolean.getBoolean("bench.strace");
+    private final boolean perf = Boolean.getBoolean("bench.perf");
+    private final boolean perfStat = Boolean.getBoolean("bench.perfStat");
     private final List<ChildJvm> children = new ArrayList<>();
     private final List<Row> serverRows = new ArrayList<>();
     private final List<Row> pacedRows = new ArrayList<>();
@@ -140,7 +158,9 @@ public final class Benchmark {
         try (Upstream upstream = new Upstream(pool); LoadClient loadClient = new LoadClient()) {
             client = loadClient;
             runServer(upstream);
-            runTrivialSender();
+            if (trivial) {
+                runTrivialSender();
+            }
         }
         String report = report();
         System.out.println();
@@ -162,16 +182,19 @@ public final class Benchmark {
                 + "images:\n"
                 + "  " + IMAGE + ":\n"
                 + "    url: " + upstream.url() + "\n", StandardCharsets.UTF_8);
-        List<String> options = new ArrayList<>(List.of("-Xmx1g", "-Dmjpeg.server.config=" + config,
-                "-Dbench.connector=" + text("bench.connector", CONNECTOR)));
+        List<String> options = new ArrayList<>(List.of("-Xmx1g", "-Dmjpeg.server.config=" + config));
         options.addAll(Arrays.asList(text("bench.tomcatOpens", DEFAULT_OPENS).trim().split("\\s+")));
+        String extra = text("bench.serverJvmOptions", "").trim();
+        if (!extra.isEmpty()) {
+            options.addAll(Arrays.asList(extra.split("\\s+")));
+        }
         Path logging = Path.of("src/test/resources/logging.properties").toAbsolutePath();
         if (Files.isRegularFile(logging)) {
             options.add("-Djava.util.logging.config.file=" + logging);
         }
         ChildJvm tomcat = child("tomcat", BenchServer.class.getName(),
                 classpath(entry -> entry.getFileName().toString().startsWith("tomcat-") || entry.endsWith("test-classes")),
-                options, List.of(war.toString(), out.resolve("tomcat").toString()));
+                options, List.of(war.toString(), out.resolve("tomcat").toString(), connector));
         int port = tomcat.awaitReady(120)[0];
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         log("Tomcat pid " + tomcat.pid() + " on port " + port + "; waiting for the first frame");
@@ -238,10 +261,48 @@ public final class Benchmark {
         Thread.sleep((long) (warmupSeconds * 1000));
         long cpuBefore = process.cpuNanos();
         long[] machineBefore = machineTicks();
+        String tag = scenario.replaceAll("[^a-z0-9]+", "-") + "-" + viewers;
+        if (jfr && memory) {
+            process.jcmd(String.format("JFR.start name=bench duration=%ds filename=%s settings=profile",
+                    (long) Math.ceil(measureSeconds), out.resolve(tag + ".jfr")));
+        }
+        Process trace = strace && memory ? new ProcessBuilder("strace", "-c", "-f", "-p", String.valueOf(process.pid()),
+                "-o", out.resolve("strace-" + tag + ".txt").toString()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("strace-" + tag + ".log").toFile()).start() : null;
+        Process sampler = perf && memory ? new ProcessBuilder("perf", "record", "-F", "499", "-g", "-p",
+                String.valueOf(process.pid()), "-o", out.resolve("perf-" + tag + ".data").toString()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("perf-" + tag + ".log").toFile()).start() : null;
+        Process counter = perfStat && memory ? new ProcessBuilder("perf", "stat", "-p", String.valueOf(process.pid()),
+                "-e", "syscalls:sys_enter_write", "-e", "syscalls:sys_exit_write", "--filter", "ret < 0",
+                "-e", "syscalls:sys_enter_writev", "-e", "syscalls:sys_enter_epoll_ctl", "-e", "syscalls:sys_enter_epoll_wait",
+                "-e", "syscalls:sys_enter_futex", "-e", "syscalls:sys_enter_read", "-e", "net:net_dev_xmit",
+                "-e", "task-clock", "-o", out.resolve("perfstat-" + tag + ".txt").toString()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("perfstat-" + tag + ".log").toFile()).start() : null;
         client.startWindow();
         Thread.sleep((long) (measureSeconds * 1000));
         LoadClient.Window window = client.endWindow();
         long cpu = process.cpuNanos() - cpuBefore;
+        if (counter != null) {
+            // perf stat prints its counts on SIGINT only.
+            new ProcessBuilder("kill", "-INT", String.valueOf(counter.pid())).start().waitFor();
+            counter.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            Files.writeString(out.resolve("perfstat-" + tag + ".txt"), window.frames() + " frames, " + window.bytes()
+                    + " bytes in " + window.seconds() + " s\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        }
+        if (sampler != null) {
+            sampler.destroy();
+            sampler.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+            process.jcmd("Compiler.perfmap");
+            Files.writeString(out.resolve("perf-" + tag + ".frames"), window.frames() + " frames, " + window.bytes()
+                    + " bytes in " + window.seconds() + " s\n", StandardCharsets.UTF_8);
+        }
+        if (trace != null) {
+            // SIGTERM: strace detaches and writes its summary.
+            trace.destroy();
+            trace.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            Files.writeString(out.resolve("strace-" + tag + ".frames"), window.frames() + " frames, " + window.bytes()
+                    + " bytes in " + window.seconds() + " s\n", StandardCharsets.UTF_8);
+        }
         long[] machineAfter = machineTicks();
         double idlePercent = 100.0 * (machineAfter[1] - machineBefore[1]) / Math.max(1, machineAfter[0] - machineBefore[0]);
         long threads = process.threads();
@@ -355,6 +416,8 @@ public final class Benchmark {
                 + "idle = the whole machine's idle CPU during the window (low idle with other load = numbers disturbed).%n",
                 ON_TARGET_FPS, PASS_PERCENT));
         text.append(String.format("load average (1, 5, 15 min) before: %s, after: %s%n", loadBefore, loadAverage()));
+        text.append(String.format("Tomcat connector: %s%s%n", connector.isBlank() ? "defaults" : connector,
+                jfr || strace ? " (profiled: CPU figures inflated)" : ""));
         text.append(String.format("idle server: %d threads, RSS %d KB, live heap %d KB (per-viewer figures are above these)%n%n",
                 idle.threads(), idle.rssKb(), idle.heapKb()));
         text.append(SERVER_HEADER).append('\n').append(SERVER_HEADER2).append('\n');

@@ -124,7 +124,7 @@ final class ChildJvm implements AutoCloseable {
         return new Heap(Long.parseLong(total.group(1)), top + "\n" + lines[lines.length - 1] + "\n");
     }
 
-    private String jcmd(String command) throws IOException, InterruptedException {
+    String jcmd(String command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process run = new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), command).redirectErrorStream(true).start();
         String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
