@@ -28,8 +28,8 @@ import java.util.concurrent.TimeoutException;
 final class LoadClient implements AutoCloseable {
 
     /** What one measuring window saw. */
-    record Window(double seconds, double[] fps, long bytes, long frames, long[] freshnessNanos, int held,
-            int measured, long cpuNanos) {
+    record Window(double seconds, double[] fps, long bytes, long frames, long[] freshnessNanos, long[] arrivalNanos,
+            int held, int measured, long cpuNanos) {
     }
 
     /** Connections being set up at once: more would only overflow the server's accept backlog. */
@@ -58,6 +58,9 @@ final class LoadClient implements AutoCloseable {
     private long cpuAtStart;
     private long[] freshness = new long[1024];
     private int freshnessCount;
+    /** Freshness from the frame's arrival at the server (its X-Timestamp part header) rather than from the upstream. */
+    private long[] arrival = new long[1024];
+    private int arrivalCount;
 
     LoadClient() throws IOException {
         selector = Selector.open();
@@ -98,6 +101,7 @@ final class LoadClient implements AutoCloseable {
                 viewer.bytesAtStart = viewer.bytes;
             }
             freshnessCount = 0;
+            arrivalCount = 0;
             measuring = true;
             windowStart = System.nanoTime();
             cpuAtStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
@@ -123,7 +127,7 @@ final class LoadClient implements AutoCloseable {
                 }
             }
             return new Window(seconds, Arrays.copyOf(fps, measured), bytes, frames,
-                    Arrays.copyOf(freshness, freshnessCount), held, measured, cpu);
+                    Arrays.copyOf(freshness, freshnessCount), Arrays.copyOf(arrival, arrivalCount), held, measured, cpu);
         });
     }
 
@@ -281,6 +285,12 @@ final class LoadClient implements AutoCloseable {
                     }
                     freshness[freshnessCount++] = now - served;
                 }
+                if (measuring && viewer.arrivedNanos > 0 && !viewer.stalled) {
+                    if (arrivalCount == arrival.length) {
+                        arrival = Arrays.copyOf(arrival, arrival.length * 2);
+                    }
+                    arrival[arrivalCount++] = now - viewer.arrivedNanos;
+                }
             }
             viewer.phase = PART_HEAD;
             viewer.contentLength = -1;
@@ -319,6 +329,11 @@ final class LoadClient implements AutoCloseable {
             }
         } else if (text.regionMatches(true, 0, "Content-Length:", 0, 15)) {
             viewer.contentLength = Long.parseLong(text.substring(15).trim());
+        } else if (text.regionMatches(true, 0, "X-Timestamp:", 0, 12)) {
+            // Seconds since the epoch with microseconds: when the frame's bytes arrived at the server.
+            String[] parts = text.substring(12).trim().split("\\.");
+            viewer.arrivedNanos = Long.parseLong(parts[0]) * 1_000_000_000L
+                    + (parts.length > 1 ? Long.parseLong((parts[1] + "000000").substring(0, 6)) * 1000 : 0);
         }
     }
 
@@ -336,6 +351,7 @@ final class LoadClient implements AutoCloseable {
     }
 
     private static final class Viewer {
+        long arrivedNanos;
         final SocketChannel channel;
         final boolean stalled;
         SelectionKey key;

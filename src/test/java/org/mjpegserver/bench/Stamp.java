@@ -19,7 +19,8 @@ final class Stamp {
     private static final int SEQ_AT = 6 + PREFIX.length();
     private static final int TIME_AT = SEQ_AT + SEQ_DIGITS + TIME.length();
 
-    private static final long BASE_EPOCH_NANOS = System.currentTimeMillis() * 1_000_000L;
+    // Microseconds, as the server's X-Timestamp headers (System.currentTimeMillis() would be up to 1 ms off).
+    private static final long BASE_EPOCH_NANOS = java.time.temporal.ChronoUnit.NANOS.between(java.time.Instant.EPOCH, java.time.Instant.now());
     private static final long BASE_NANO_TIME = System.nanoTime();
 
     private Stamp() {
