@@ -54,17 +54,18 @@ final class MjpegServer implements AutoCloseable {
 
     static MjpegServer start(ServerConfig config, FrameStore store, FetchObserver fetchObserver) throws ConfigException {
         MjpegServer server = new MjpegServer(store, fetchObserver);
-        server.apply(config);
+        try {
+            server.apply(config);
+        } catch (ConfigException e) {
+            server.close();
+            throw e;
+        }
         server.pollerThreads.scheduleWithFixedDelay(server::checkStale, STALE_CHECK_MILLIS, STALE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         return server;
     }
 
     StreamClock clock() {
         return clock;
-    }
-
-    synchronized ServerConfig config() {
-        return config;
     }
 
     /**

@@ -71,13 +71,12 @@ public final class Poller {
             lastStartNanos = System.nanoTime();
         }
         boolean ok = false;
-        long started = System.nanoTime();
         try {
             ok = fetchOnce();
             synchronized (lock) {
                 // Once stopped, a fetch aborted by the stop is no outcome, and an image removed stays forgotten.
                 if (!stopped) {
-                    observer.fetched(feed.id(), ok, System.nanoTime() - started);
+                    observer.fetched(feed.id(), ok, System.nanoTime() - lastStartNanos);
                 }
             }
         } catch (RuntimeException | Error e) {
