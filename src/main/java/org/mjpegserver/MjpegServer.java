@@ -3,6 +3,7 @@ package org.mjpegserver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -161,12 +162,9 @@ final class MjpegServer implements AutoCloseable {
         pollerThreads.shutdownNow();
         store.feeds().forEach(ImageFeed::endAll);
         clock.close();
-        try {
-            if (!pollerThreads.awaitTermination(10, TimeUnit.SECONDS) || !pollerThreadFactory.join(1, TimeUnit.SECONDS)) {
-                LOG.warning("Pollers did not stop within 10 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        List<String> alive = pollerThreadFactory.stop(pollerThreads, Duration.ofSeconds(10));
+        if (!alive.isEmpty()) {
+            LOG.warning("Poller threads did not stop within 10 s: " + alive);
         }
     }
 }

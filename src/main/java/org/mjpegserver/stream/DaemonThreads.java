@@ -1,6 +1,9 @@
 package org.mjpegserver.stream;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -30,13 +33,28 @@ public final class DaemonThreads implements ThreadFactory {
         return thread;
     }
 
-    /** Waits up to {@code timeout} for every thread made here to end; false if one is still alive. */
-    public boolean join(long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+    /**
+     * Stops {@code executor}, whose threads came from here, and waits up to {@code timeout} until each of them
+     * has ended. An interrupt does not cut the wait short (a thread left running would outlive the webapp); it is
+     * kept for the caller. Returns the names of threads still alive, none when all ended.
+     */
+    public List<String> stop(ExecutorService executor, Duration timeout) {
+        executor.shutdownNow();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
         for (Thread thread : threads) {
-            TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, deadline - System.nanoTime()));
+            while (thread.isAlive() && deadline - System.nanoTime() > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedJoin(thread, deadline - System.nanoTime());
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         threads.removeIf(t -> !t.isAlive());
-        return threads.isEmpty();
+        return threads.stream().map(Thread::getName).toList();
     }
 }
