@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -160,8 +159,8 @@ final class ConfigReloadIT {
                 assertEquals(8.0, streams.get(0).get("stream_fps").asDouble(), streams.toString());
                 assertTrue(newC.parts().stream().noneMatch(part -> from(part, "c")), "a frame of the old c url after the restart");
             }
-            LogRecord summary = log.await(record -> record.getMessage().startsWith("Config reloaded"), RELOAD, "about the reload");
-            assertEquals("Config reloaded: added [d], removed [b], restarted [c], 1 unchanged", summary.getMessage());
+            LogCapture.Entry summary = log.await(entry -> entry.message().startsWith("Config reloaded"), RELOAD, "about the reload");
+            assertEquals("Config reloaded: added [d], removed [b], restarted [c], 1 unchanged", summary.message());
 
             JsonNode running = configs(api);
             // A syntax error (bad indentation on line 4): reported with file and line, nothing changes.
@@ -200,9 +199,9 @@ final class ConfigReloadIT {
     /** The watcher logged the rejection naming the file and line, and the running images are as they were. */
     private void assertRejected(LogCapture log, int line) {
         String where = configFile + ":" + line + ":";
-        LogRecord record = log.await(r -> r.getLevel() == Level.SEVERE && r.getMessage().contains(where),
+        LogCapture.Entry record = log.await(r -> r.level() == Level.SEVERE && r.message().contains(where),
                 RELOAD, "naming " + where);
-        assertTrue(record.getMessage().contains("the running config stays"), record.getMessage());
-        assertTrue(record.getLoggerName().startsWith("org.mjpegserver."), record.getLoggerName());
+        assertTrue(record.message().contains("the running config stays"), record.message());
+        assertTrue(record.logger().startsWith("org.mjpegserver."), record.logger());
     }
 }

@@ -24,6 +24,7 @@ import org.mjpegserver.testing.Http;
 import org.mjpegserver.testing.MjpegReader;
 import org.mjpegserver.testing.Routes;
 import org.mjpegserver.testing.TestImages;
+import org.mjpegserver.testing.LogCapture;
 
 /**
  * Undeploys and redeploys the real WAR 20 times (-Dredeploy.cycles=N) in one Tomcat while streams are open, as an operator
@@ -46,7 +47,7 @@ final class RedeployLeakIT {
     void redeployingWithOpenStreamsLeavesNoThreadClassLoaderFileOrHeapBehind() throws Exception {
         String previousConfig = System.getProperty(ConfigLocator.PROPERTY);
         try (FakeCamera camera = FakeCamera.http();
-                LogCapture log = new LogCapture(Level.WARNING, "org.apache.catalina", "org.apache.coyote", "org.apache.tomcat");
+                LogCapture log = LogCapture.of("org.apache.catalina", "org.apache.coyote", "org.apache.tomcat").minimum(Level.WARNING);
                 EmbeddedTomcat tomcat = EmbeddedTomcat.start(Integer.getInteger("redeploy.port", 0))) {
             camera.serve("/snapshot.jpg", Routes.sequence(List.of(
                     TestImages.jpeg(160, 120, "one"), TestImages.jpeg(160, 120, "two"), TestImages.jpeg(160, 120, "three"))));
@@ -92,14 +93,14 @@ final class RedeployLeakIT {
             long uncollected = loaders.stream().filter(ref -> ref.get() != null).count();
             // (c) Tomcat's own leak detection.
             List<String> tomcatLeaks = tomcat.findLeaks();
-            List<String> leakWarnings = log.lines().stream().filter(RedeployLeakIT::aboutLeaks).toList();
+            List<String> leakWarnings = log.texts().stream().filter(RedeployLeakIT::aboutLeaks).toList();
             // (d) and (e).
             boolean filesFlat = eventually(10_000, () -> ResourceProbe.openFiles() <= baseline.openFiles() + 2);
             Snapshot end = Snapshot.take(TEST_THREADS);
             long heapAtCycle20 = end.heapAfterGcBytes();
             System.out.printf(Locale.ROOT, "end: %s; heap after GC at cycle 5 %.1f MB, at cycle %d %.1f MB; class loaders not collected: %d of %d%n",
                     end, heapAtCycle5 / 1048576.0, CYCLES, heapAtCycle20 / 1048576.0, uncollected, loaders.size());
-            System.out.println("Tomcat warnings during the run: " + log.lines());
+            System.out.println("Tomcat warnings during the run: " + log.texts());
 
             long heap5 = heapAtCycle5;
             assertAll(

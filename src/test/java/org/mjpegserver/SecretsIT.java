@@ -212,8 +212,8 @@ final class SecretsIT {
     /** Writes a config the server must reject and waits for the rejection naming {@code expected}. */
     private static void rejectEdit(String yaml, String expected) {
         ConfigFile.rewrite(configFile, yaml);
-        log.await(record -> record.getLevel() == Level.SEVERE && record.getMessage().contains("running config stays")
-                && record.getMessage().contains(expected), Duration.ofSeconds(10), "rejecting the edit with " + expected);
+        log.await(record -> record.level() == Level.SEVERE && record.message().contains("running config stays")
+                && record.message().contains(expected), Duration.ofSeconds(10), "rejecting the edit with " + expected);
     }
 
     private static String text(HttpResponse<String> response) {

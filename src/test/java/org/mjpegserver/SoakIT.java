@@ -35,6 +35,7 @@ import org.mjpegserver.testing.MjpegFormatException;
 import org.mjpegserver.testing.MjpegReader;
 import org.mjpegserver.testing.Routes;
 import org.mjpegserver.testing.TestImages;
+import org.mjpegserver.testing.LogCapture;
 
 /**
  * Soak run: a few hundred viewers connect to the real WAR, read a random number of frames (some slowly, some at a
@@ -110,7 +111,7 @@ final class SoakIT {
     void hundredsOfViewersComingAndGoingWhileSourcesFlapGetValidStreamsAndLeaveNothingBehind() throws Exception {
         String previousConfig = System.getProperty(ConfigLocator.PROPERTY);
         try (FakeCamera camera = FakeCamera.http();
-                LogCapture log = new LogCapture(Level.SEVERE, "org.apache", "org.mjpegserver");
+                LogCapture log = LogCapture.of("org.apache", "org.mjpegserver").minimum(Level.SEVERE);
                 EmbeddedTomcat tomcat = EmbeddedTomcat.start(Integer.getInteger("soak.port", 0))) {
             List<Source> sources = List.of(
                     source(camera, "steady", "last_frame", Duration.ofSeconds(1), Duration.ZERO),
@@ -155,7 +156,7 @@ final class SoakIT {
             int endPool = poolThreads();
 
             String report = report(elapsed, sources, tally, framesSent, fetches, beforeWarmUp, start, end, startPool, endPool,
-                    log.lines());
+                    log.texts());
             System.out.println(report);
             Path file = Path.of("target", "soak", "report.txt");
             Files.createDirectories(file.getParent());
@@ -169,7 +170,7 @@ final class SoakIT {
                     () -> tally.otherJpegs.forEach((id, others) -> assertTrue(id.equals("flap_stale") && others.size() <= 1,
                             () -> id + " sent frames its camera never served: " + others.size() + " distinct")),
                     () -> assertTrue(warmUpStreamsClosed && streamsClosed, "the server still counts open streams after all viewers left"),
-                    () -> assertEquals(List.of(), log.lines(), "SEVERE log records"),
+                    () -> assertEquals(List.of(), log.texts(), "SEVERE log records"),
                     () -> assertTrue(threadsFlat, () -> "threads outside Tomcat's request pool: " + end.threadsOutsidePool()
                             + " vs " + start.threadsOutsidePool() + " at the start: " + ResourceProbe.threadCensus()),
                     () -> assertTrue(filesFlat, () -> "open files: " + end.openFiles() + " vs " + start.openFiles()

@@ -15,10 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import javax.imageio.ImageIO;
 import org.mjpegserver.testing.Http;
 import org.mjpegserver.testing.TestImages;
@@ -113,40 +109,6 @@ final class StreamChecks {
     static String size(byte[] jpeg) {
         BufferedImage image = decode(jpeg);
         return image.getWidth() + "x" + image.getHeight();
-    }
-
-    /**
-     * Collects SEVERE log records while open. The embedded Tomcat runs in the test's JVM, so the server's and
-     * the container's logs pass through the same root logger.
-     */
-    static final class SevereLog extends Handler implements AutoCloseable {
-        private final List<String> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        SevereLog() {
-            setLevel(Level.SEVERE);
-            Logger.getLogger("").addHandler(this);
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
-                Throwable thrown = record.getThrown();
-                records.add(record.getLoggerName() + ": " + record.getMessage() + (thrown == null ? "" : " " + thrown));
-            }
-        }
-
-        List<String> records() {
-            return List.copyOf(records);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            Logger.getLogger("").removeHandler(this);
-        }
     }
 
     static long millis(long nanos) {

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.logging.Level;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -30,7 +31,6 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.mjpegserver.stream.StreamChecks.SevereLog;
 import org.mjpegserver.testing.Deployments;
 import org.mjpegserver.testing.FakeCamera;
 import org.mjpegserver.testing.Http;
@@ -38,6 +38,7 @@ import org.mjpegserver.testing.MjpegReader;
 import org.mjpegserver.testing.MjpegReader.Part;
 import org.mjpegserver.testing.Routes;
 import org.mjpegserver.testing.TestImages;
+import org.mjpegserver.testing.LogCapture;
 
 /**
  * What open streams, snapshots and new streams get once a camera stops answering, under each
@@ -112,7 +113,7 @@ final class StreamTimeoutIT {
     @Test
     void disconnectEndsOpenStreamsAndRefusesSnapshotsAndNewStreams() throws Exception {
         awaitSnapshot(base, "dc");
-        try (SevereLog log = new SevereLog(); MjpegReader reader = MjpegReader.open(base + "images/dc/stream")) {
+        try (LogCapture log = LogCapture.of("").minimum(Level.SEVERE); MjpegReader reader = MjpegReader.open(base + "images/dc/stream")) {
             reader.read(2);
             DISCONNECT.setDown(true);
             long down = System.nanoTime();
@@ -133,7 +134,7 @@ final class StreamTimeoutIT {
             assertEquals(503, stream.statusCode());
             assertPlainText(stream.headers().firstValue("Content-Type").orElse(""));
             // Ending streams is the configured behaviour, not an error.
-            assertEquals(List.of(), log.records());
+            assertEquals(List.of(), log.texts());
         } finally {
             DISCONNECT.setDown(false);
         }

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -38,7 +39,6 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.mjpegserver.stream.StreamChecks.SevereLog;
 import org.mjpegserver.testing.Deployments;
 import org.mjpegserver.testing.FakeCamera;
 import org.mjpegserver.testing.Http;
@@ -46,6 +46,7 @@ import org.mjpegserver.testing.MjpegReader;
 import org.mjpegserver.testing.MjpegReader.Part;
 import org.mjpegserver.testing.Routes;
 import org.mjpegserver.testing.TestImages;
+import org.mjpegserver.testing.LogCapture;
 
 /** Many viewers, viewers that leave, and a viewer that stops reading: none of them may hurt the others. */
 @ExtendWith(ArquillianExtension.class)
@@ -105,7 +106,7 @@ final class StreamViewersIT {
     void viewerThatLeavesIsRemovedWithinSeconds() throws Exception {
         awaitSnapshot(base, "gone");
         List<MjpegReader> readers = new ArrayList<>();
-        try (SevereLog log = new SevereLog()) {
+        try (LogCapture log = LogCapture.of("").minimum(Level.SEVERE)) {
             for (int i = 0; i < 3; i++) {
                 MjpegReader reader = MjpegReader.open(base + "images/gone/stream");
                 reader.read(2);
@@ -118,7 +119,7 @@ final class StreamViewersIT {
             for (MjpegReader reader : readers) {
                 reader.read(2);
             }
-            assertEquals(List.of(), log.records());
+            assertEquals(List.of(), log.texts());
         } finally {
             for (MjpegReader reader : readers) {
                 reader.close();
@@ -172,14 +173,14 @@ final class StreamViewersIT {
             }
             assertTrue(millis(gap) < 1000, "the normal viewer waited " + millis(gap) + " ms for a part");
 
-            try (SevereLog log = new SevereLog()) {
+            try (LogCapture log = LogCapture.of("").minimum(Level.SEVERE)) {
                 stuck.close();
                 awaitStreams(base, "big", 1, Duration.ofSeconds(10));
                 normal.close();
                 reading.cancel(true);
                 awaitStreams(base, "big", 0, Duration.ofSeconds(10));
                 // Leaving is what viewers do: no error may be logged for it.
-                assertEquals(List.of(), log.records());
+                assertEquals(List.of(), log.texts());
             }
         } finally {
             stuck.close();
@@ -216,7 +217,7 @@ final class StreamViewersIT {
         CountDownLatch release = new CountDownLatch(1);
         Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
         List<Future<?>> viewers = new ArrayList<>();
-        SevereLog log = new SevereLog();
+        LogCapture log = LogCapture.of("").minimum(Level.SEVERE);
         try {
             for (int i = 0; i < CROWD; i++) {
                 viewers.add(pool.submit(() -> {
@@ -249,7 +250,7 @@ final class StreamViewersIT {
         }
         awaitStreams(base, "crowd", 0, Duration.ofSeconds(10));
         log.close();
-        assertEquals(List.of(), log.records());
+        assertEquals(List.of(), log.texts());
         // Still healthy and serving.
         assertEquals(200, Http.getText(base + "health").statusCode());
         try (MjpegReader reader = MjpegReader.open(base + "images/crowd/stream")) {

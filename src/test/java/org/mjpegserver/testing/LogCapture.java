@@ -16,28 +16,42 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
- * Records java.util.logging records of a logger and its children while open. The embedded Tomcat of the
- * container tests runs in the test JVM, and JUL loggers are JVM-wide by name, so a handler here also sees what
- * the deployed webapp logs through its own class loader.
+ * Records what some loggers and their children log while open. The embedded Tomcat of the container tests runs in
+ * the test JVM, and JUL loggers are JVM-wide by name, so a handler here also sees what the deployed webapp logs
+ * through its own class loader. Records are kept as text only: a record's parameters or exception could reference
+ * the webapp's classes and keep an undeployed webapp's class loader alive.
  */
 public final class LogCapture extends Handler implements AutoCloseable {
+
+    /** One record: its level, logger, formatted message, and the message with any stack trace. */
+    public record Entry(Level level, String logger, String message, String text) {
+    }
 
     private static final SimpleFormatter FORMAT = new SimpleFormatter();
 
     // Strong references: JUL holds loggers weakly, and a collected logger would lose the handler.
-    private final Logger logger;
+    private final List<Logger> loggers = new ArrayList<>();
     private final Map<Logger, Level> raised = new HashMap<>();
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+    private final List<Entry> entries = new CopyOnWriteArrayList<>();
 
-    private LogCapture(Logger logger) {
-        this.logger = logger;
+    private LogCapture(String... loggerNames) {
         setLevel(Level.ALL);
-        logger.addHandler(this);
+        for (String name : loggerNames) {
+            Logger logger = Logger.getLogger(name);
+            logger.addHandler(this);
+            loggers.add(logger);
+        }
     }
 
-    /** Captures {@code loggerName} and everything below it; "" is the root logger. */
-    public static LogCapture of(String loggerName) {
-        return new LogCapture(Logger.getLogger(loggerName));
+    /** Captures each named logger and everything below it; "" is the root logger. */
+    public static LogCapture of(String... loggerNames) {
+        return new LogCapture(loggerNames);
+    }
+
+    /** Keeps only records at {@code level} or above. */
+    public LogCapture minimum(Level level) {
+        setLevel(level);
+        return this;
     }
 
     /** Lets {@code loggerName} log down to {@code level} until this capture closes (Tomcat's are WARNING in tests). */
@@ -48,38 +62,22 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return this;
     }
 
-    public List<LogRecord> records() {
-        return List.copyOf(records);
+    public List<Entry> entries() {
+        return List.copyOf(entries);
     }
 
     /** Each record as a person would read it: logger, level, formatted message and any stack trace. */
     public List<String> texts() {
-        List<String> texts = new ArrayList<>();
-        for (LogRecord record : records) {
-            texts.add(text(record));
-        }
-        return texts;
-    }
-
-    public static String text(LogRecord record) {
-        StringBuilder text = new StringBuilder()
-                .append(record.getLoggerName()).append(' ').append(record.getLevel()).append(": ")
-                .append(FORMAT.formatMessage(record));
-        if (record.getThrown() != null) {
-            StringWriter trace = new StringWriter();
-            record.getThrown().printStackTrace(new PrintWriter(trace));
-            text.append('\n').append(trace);
-        }
-        return text.toString();
+        return entries.stream().map(Entry::text).toList();
     }
 
     /** Waits for a record that matches; fails with what was logged meanwhile. */
-    public LogRecord await(Predicate<LogRecord> wanted, Duration within, String what) {
-        LogRecord[] found = new LogRecord[1];
+    public Entry await(Predicate<Entry> wanted, Duration within, String what) {
+        Entry[] found = new Entry[1];
         Await.until(within, () -> {
-            for (LogRecord record : records) {
-                if (wanted.test(record)) {
-                    found[0] = record;
+            for (Entry entry : entries) {
+                if (wanted.test(entry)) {
+                    found[0] = entry;
                     return true;
                 }
             }
@@ -90,9 +88,18 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     @Override
     public void publish(LogRecord record) {
-        if (record != null) {
-            records.add(record);
+        if (record == null || !isLoggable(record)) {
+            return;
         }
+        String message = FORMAT.formatMessage(record);
+        StringBuilder text = new StringBuilder()
+                .append(record.getLoggerName()).append(' ').append(record.getLevel()).append(": ").append(message);
+        if (record.getThrown() != null) {
+            StringWriter trace = new StringWriter();
+            record.getThrown().printStackTrace(new PrintWriter(trace));
+            text.append('\n').append(trace);
+        }
+        entries.add(new Entry(record.getLevel(), record.getLoggerName(), message, text.toString()));
     }
 
     @Override
@@ -101,7 +108,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     @Override
     public void close() {
-        logger.removeHandler(this);
+        loggers.forEach(logger -> logger.removeHandler(this));
         raised.forEach(Logger::setLevel);
         raised.clear();
     }
