@@ -11,7 +11,7 @@ COPY pom.xml ./
 RUN mvn -B -q dependency:go-offline -DexcludeScope=test || true
 COPY src ./src
 COPY webapp ./webapp
-RUN mvn -B -q package -DskipTests
+RUN mvn -B -q package -Dmaven.test.skip=true
 
 # --- Run: the official Tomcat image, with our WAR as the only webapp. ---
 FROM tomcat:10.1-jdk21-temurin
