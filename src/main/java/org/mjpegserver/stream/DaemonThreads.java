@@ -28,7 +28,8 @@ public final class DaemonThreads implements ThreadFactory {
     public Thread newThread(Runnable task) {
         Thread thread = new Thread(task, prefix + count.incrementAndGet());
         thread.setDaemon(true);
-        threads.removeIf(t -> !t.isAlive());
+        // Forget only threads that have ended: one made a moment ago has not started yet, yet must be waited for.
+        threads.removeIf(t -> t.getState() == Thread.State.TERMINATED);
         threads.add(thread);
         return thread;
     }
@@ -42,6 +43,15 @@ public final class DaemonThreads implements ThreadFactory {
         executor.shutdownNow();
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean interrupted = false;
+        // Termination first: a worker the executor added just before the shutdown may not have started yet, and
+        // only termination (every worker has run and exited) says that no thread of it is still to come.
+        while (!executor.isTerminated() && deadline - System.nanoTime() > 0) {
+            try {
+                executor.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
         for (Thread thread : threads) {
             while (thread.isAlive() && deadline - System.nanoTime() > 0) {
                 try {
