@@ -9,7 +9,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,11 +60,7 @@ final class DashboardIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        try {
-            camera = FakeCamera.http();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        camera = FakeCamera.http();
         // Two good frames, then the camera breaks for good: the card has a picture and then an error to show.
         AtomicInteger requests = new AtomicInteger();
         Route good = Routes.jpeg(TestImages.jpeg(320, 240, "door"));

@@ -56,11 +56,7 @@ final class MetricsAndSnapshotIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        try {
-            camera = FakeCamera.http();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        camera = FakeCamera.http();
         camera.serve("/broken.jpg", Routes.status(500));
         String yaml = String.join("\n",
                 "images:",

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
@@ -41,11 +39,7 @@ final class RequestErrorsIT {
     private URL base;
 
     private static FakeCamera camera() {
-        try {
-            return FakeCamera.http().serve("/snapshot", Routes.jpeg(TestImages.jpeg(320, 240, "errors")));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FakeCamera.http().serve("/snapshot", Routes.jpeg(TestImages.jpeg(320, 240, "errors")));
     }
 
     @Deployment(testable = false)

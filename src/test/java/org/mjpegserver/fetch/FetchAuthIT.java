@@ -10,8 +10,6 @@ import static org.mjpegserver.fetch.ImagesApi.fetchesOk;
 import static org.mjpegserver.fetch.ImagesApi.lastError;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URL;
 import java.time.Duration;
 import java.util.Arrays;
@@ -69,12 +67,8 @@ final class FetchAuthIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        try {
-            camera = FakeCamera.http();
-            tlsCamera = FakeCamera.https();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        camera = FakeCamera.http();
+        tlsCamera = FakeCamera.https();
         camera.serve("/basic", Routes.basic("alice", BASIC_PASSWORD, Routes.jpeg(FRAMES.get("basic"))))
                 .serve("/digest", Routes.digest("bob", DIGEST_PASSWORD, Routes.jpeg(FRAMES.get("digest"))))
                 .serve("/bearer", Routes.bearer(BEARER_TOKEN, Routes.jpeg(FRAMES.get("bearer"))))

@@ -14,7 +14,6 @@ import static org.mjpegserver.fetch.ImagesApi.state;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,12 +61,8 @@ final class FetchFailuresIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        try {
-            camera = FakeCamera.http();
-            flakyCamera = FakeCamera.http();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        camera = FakeCamera.http();
+        flakyCamera = FakeCamera.http();
         huge = Routes.huge(HUGE_BYTES);
         camera.serve("/healthy", Routes.sequence(List.of(TestImages.jpeg(64, 48, "healthy 1"), TestImages.jpeg(64, 48, "healthy 2"))))
                 .serve("/garbage", Routes.garbage())

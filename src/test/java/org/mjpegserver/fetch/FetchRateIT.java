@@ -7,7 +7,6 @@ import static org.mjpegserver.fetch.ImagesApi.countBetween;
 import static org.mjpegserver.fetch.ImagesApi.fetchesOk;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,11 +45,7 @@ final class FetchRateIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        try {
-            camera = FakeCamera.http();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        camera = FakeCamera.http();
         byte[] jpeg = TestImages.jpeg(64, 48, "rate");
         camera.serve("/idle", Routes.jpeg(jpeg))
                 .serve("/viewed", Routes.jpeg(jpeg))

@@ -55,11 +55,7 @@ final class FetchValidationIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        try {
-            camera = FakeCamera.http();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        camera = FakeCamera.http();
         camera.serve("/png", Routes.image(() -> PNG, "image/png"))
                 .serve("/garbage", Routes.garbage())
                 .serve("/empty", Routes.image(() -> new byte[0], "image/jpeg"));

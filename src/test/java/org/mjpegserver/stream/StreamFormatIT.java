@@ -12,7 +12,6 @@ import static org.mjpegserver.stream.StreamChecks.tagged;
 
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,15 +55,11 @@ final class StreamFormatIT {
     private URL base;
 
     private static FakeCamera camera() {
-        try {
-            return FakeCamera.http()
-                    .serve("/seq", Routes.sequence(SEQ))
-                    .serve("/once", Routes.sequence(ONCE))
-                    .serve("/lazy", Routes.sequence(LAZY))
-                    .serve("/gated", GATE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FakeCamera.http()
+                .serve("/seq", Routes.sequence(SEQ))
+                .serve("/once", Routes.sequence(ONCE))
+                .serve("/lazy", Routes.sequence(LAZY))
+                .serve("/gated", GATE);
     }
 
     @Deployment(testable = false)

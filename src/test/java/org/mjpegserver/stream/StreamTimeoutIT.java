@@ -14,7 +14,6 @@ import static org.mjpegserver.stream.StreamChecks.tagNumber;
 import static org.mjpegserver.stream.StreamChecks.tagged;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,11 +62,7 @@ final class StreamTimeoutIT {
     private URL base;
 
     private static FakeCamera camera(String name) {
-        try {
-            return FakeCamera.http().serve("/snapshot", Routes.sequence(tagged(BASE, name, 2000)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FakeCamera.http().serve("/snapshot", Routes.sequence(tagged(BASE, name, 2000)));
     }
 
     @Deployment(testable = false)

@@ -13,9 +13,7 @@ import static org.mjpegserver.stream.StreamChecks.tagNumber;
 import static org.mjpegserver.stream.StreamChecks.tagged;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URL;
@@ -65,14 +63,10 @@ final class StreamViewersIT {
     private URL base;
 
     private static FakeCamera camera() {
-        try {
-            return FakeCamera.http()
-                    .serve("/crowd", Routes.sequence(CROWD_FRAMES))
-                    .serve("/gone", Routes.sequence(GONE_FRAMES))
-                    .serve("/big", Routes.sequence(BIG_FRAMES));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FakeCamera.http()
+                .serve("/crowd", Routes.sequence(CROWD_FRAMES))
+                .serve("/gone", Routes.sequence(GONE_FRAMES))
+                .serve("/big", Routes.sequence(BIG_FRAMES));
     }
 
     private static byte[] padded(byte[] jpeg, int segments) {

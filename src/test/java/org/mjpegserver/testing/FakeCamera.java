@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -57,15 +58,24 @@ public final class FakeCamera implements AutoCloseable {
         this.baseUrl = scheme + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    public static FakeCamera http() throws IOException {
-        return new FakeCamera(HttpServer.create(loopback(), 0), "http");
+    /** Plain HTTP; unchecked failure, so that a test's static {@code @Deployment} method can start one in a line. */
+    public static FakeCamera http() {
+        try {
+            return new FakeCamera(HttpServer.create(loopback(), 0), "http");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** HTTPS with a fresh self-signed certificate for localhost / 127.0.0.1; no key file outlives the call. */
-    public static FakeCamera https() throws IOException {
-        HttpsServer server = HttpsServer.create(loopback(), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(selfSignedContext()));
-        return new FakeCamera(server, "https");
+    public static FakeCamera https() {
+        try {
+            HttpsServer server = HttpsServer.create(loopback(), 0);
+            server.setHttpsConfigurator(new HttpsConfigurator(selfSignedContext()));
+            return new FakeCamera(server, "https");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public String url(String path) {
