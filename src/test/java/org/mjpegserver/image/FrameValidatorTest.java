@@ -112,6 +112,29 @@ final class FrameValidatorTest {
     }
 
     @Test
+    void validJpegRejectsAMarkerInTheMiddleOfTheScan() {
+        // Three quarters in is entropy-coded data of every component: a stray restart marker there ends the scan
+        // early, which the decoder only warns about. The check decodes in grey, and must still see it.
+        int at = JPEG.length * 3 / 4;
+        byte[] damaged = concat(Arrays.copyOf(JPEG, at), new byte[] {(byte) 0xFF, (byte) 0xD3},
+                Arrays.copyOfRange(JPEG, at, JPEG.length));
+        assertRejected(Validation.VALID_JPEG, damaged, "damaged image");
+    }
+
+    @Test
+    void validJpegPassesAGreyJpegUnchanged() throws Exception {
+        BufferedImage grey = new BufferedImage(160, 120, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = grey.createGraphics();
+        g.setColor(Color.WHITE);
+        g.drawString("grey", 20, 60);
+        g.dispose();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ImageIO.write(grey, "jpeg", bytes);
+        byte[] jpeg = bytes.toByteArray();
+        assertSame(jpeg, validator(Validation.VALID_JPEG).validate(jpeg));
+    }
+
+    @Test
     void validJpegRejectsAHugeDeclaredSizeBeforeDecoding() {
         byte[] huge = TestImages.jpegDeclaring(60000, 50000);
         InvalidImageException e = assertTimeoutPreemptively(QUICKLY,
