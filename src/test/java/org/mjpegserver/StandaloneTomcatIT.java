@@ -161,7 +161,7 @@ final class StandaloneTomcatIT {
         assertTrue(xml.contains("pattern=\"%h %l %u %t &quot;%m %U %H&quot; %s %b\""), "access log pattern not edited");
         assertTrue(xml.contains("<Valve className=\"org.apache.catalina.valves.ErrorReportValve\" showReport=\"false\" showServerInfo=\"false\"/>"),
                 "ErrorReportValve not added");
-        assertTrue(xml.contains("protocol=\"HTTP/1.1\" maxThreads=\"16\" minSpareThreads=\"16\" socket.appWriteBufSize=\"65536\""), "connector not tuned");
+        assertTrue(xml.contains("protocol=\"HTTP/1.1\" maxThreads=\"16\" minSpareThreads=\"16\" socket.appWriteBufSize=\"131072\""), "connector not tuned");
     }
 
     @Order(2)

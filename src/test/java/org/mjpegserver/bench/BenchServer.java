@@ -12,7 +12,7 @@ import org.apache.catalina.startup.Tomcat;
  * <p>
  * Arguments: the WAR, a scratch folder for Tomcat, and optionally connector attributes as
  * {@code name=value,name=value} (for example {@code maxThreads=8,socket.appWriteBufSize=65536}), set as server.xml
- * would set them.
+ * would set them; {@code protocol=...} picks the protocol handler, as the attribute of that name does in server.xml.
  */
 public final class BenchServer {
 
@@ -25,20 +25,25 @@ public final class BenchServer {
         Path webapps = Files.createDirectories(base.resolve("webapps"));
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(base.toString());
-        Connector connector = new Connector("HTTP/1.1");
+        String[] attributes = args.length > 2 ? args[2].split(",") : new String[0];
+        String protocol = "HTTP/1.1";
+        for (String attribute : attributes) {
+            if (attribute.trim().startsWith("protocol=")) {
+                protocol = attribute.trim().substring("protocol=".length());
+            }
+        }
+        Connector connector = new Connector(protocol);
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
-        if (args.length > 2) {
-            for (String attribute : args[2].split(",")) {
-                if (attribute.isBlank()) {
-                    continue;
-                }
-                String[] pair = attribute.split("=", 2);
-                if (pair.length != 2 || !connector.setProperty(pair[0].trim(), pair[1].trim())) {
-                    throw new IllegalArgumentException("connector attribute not applied: " + attribute);
-                }
-                System.out.println("connector " + pair[0].trim() + "=" + connector.getProperty(pair[0].trim()));
+        for (String attribute : attributes) {
+            if (attribute.isBlank() || attribute.trim().startsWith("protocol=")) {
+                continue;
             }
+            String[] pair = attribute.split("=", 2);
+            if (pair.length != 2 || !connector.setProperty(pair[0].trim(), pair[1].trim())) {
+                throw new IllegalArgumentException("connector attribute not applied: " + attribute);
+            }
+            System.out.println("connector " + pair[0].trim() + "=" + connector.getProperty(pair[0].trim()));
         }
         tomcat.setConnector(connector);
         tomcat.getHost().setAppBase(webapps.toString());

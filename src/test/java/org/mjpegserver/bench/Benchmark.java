@@ -49,7 +49,7 @@ public final class Benchmark {
     private static final String IMAGE = "bench";
     private static final String STREAM_PATH = "/images/" + IMAGE + "/stream";
     /** The connector attributes of the Docker image's server.xml; override with -Dbench.connector=... */
-    static final String CONNECTOR = "maxThreads=16,minSpareThreads=16,socket.appWriteBufSize=65536,socket.directBuffer=true,"
+    static final String CONNECTOR = "maxThreads=16,minSpareThreads=16,socket.appWriteBufSize=131072,socket.directBuffer=true,"
             + "maxHttpHeaderSize=4096,socket.appReadBufSize=2048";
     private static final String DEFAULT_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
             + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
