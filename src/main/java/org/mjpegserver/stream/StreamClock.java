@@ -15,6 +15,9 @@ public final class StreamClock implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(StreamClock.class.getName());
 
+    /** Ticks are late by less than this: nothing a viewer at up to 60 fps can see. */
+    static final long GRID_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
     private final DaemonThreads threadFactory = new DaemonThreads("mjpeg-stream-clock-");
     private final ScheduledThreadPoolExecutor executor;
 
@@ -29,8 +32,15 @@ public final class StreamClock implements AutoCloseable {
         executor.execute(task);
     }
 
-    ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
-        return executor.schedule(task, delay, unit);
+    /**
+     * Runs {@code task} once {@code delayNanos} have passed, at the next point of a {@link #GRID_NANOS} grid: the
+     * streams due in the same slot then run back to back on one wake-up of a clock thread, where thousands of
+     * streams at their own phases would each cost the thread a park and an unpark.
+     */
+    ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        long now = System.nanoTime();
+        long due = Math.floorDiv(now + delayNanos + GRID_NANOS - 1, GRID_NANOS) * GRID_NANOS;
+        return executor.schedule(task, due - now, TimeUnit.NANOSECONDS);
     }
 
     /** Stops the clock and waits for its threads to end (Tomcat's leak check runs right after an undeploy). */

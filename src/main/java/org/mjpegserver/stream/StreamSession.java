@@ -187,7 +187,7 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
         double target = pending != null ? 0 : 1;
         long wait = tokens >= target ? periodNanos : (long) ((target - tokens) * periodNanos);
         try {
-            timer = clock.schedule(this::tick, Math.max(wait, 1_000_000L), TimeUnit.NANOSECONDS);
+            timer = clock.schedule(this::tick, Math.max(wait, 1_000_000L));
         } catch (RejectedExecutionException e) {
             // The server is stopping.
             close();
