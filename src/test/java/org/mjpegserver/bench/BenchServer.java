@@ -2,6 +2,7 @@ package org.mjpegserver.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 
@@ -13,6 +14,7 @@ import org.apache.catalina.startup.Tomcat;
  * Arguments: the WAR, a scratch folder for Tomcat, and optionally connector attributes as
  * {@code name=value,name=value} (for example {@code maxThreads=8,socket.appWriteBufSize=65536}), set as server.xml
  * would set them; {@code protocol=...} picks the protocol handler, as the attribute of that name does in server.xml.
+ * A fourth argument, a folder of parts, adds {@link CeilingServlet} at {@code /ceiling/} beside the WAR.
  */
 public final class BenchServer {
 
@@ -48,6 +50,11 @@ public final class BenchServer {
         tomcat.setConnector(connector);
         tomcat.getHost().setAppBase(webapps.toString());
         tomcat.addWebapp("", war.toString());
+        if (args.length > 3) {
+            Context ceiling = tomcat.addContext("/ceiling", Files.createDirectories(base.resolve("ceiling")).toString());
+            Tomcat.addServlet(ceiling, "ceiling", new CeilingServlet(Path.of(args[3]))).setAsyncSupported(true);
+            ceiling.addServletMappingDecoded("/*", "ceiling");
+        }
         tomcat.start();
         System.out.println("READY " + connector.getLocalPort());
         System.out.println("protocol " + connector.getProtocolHandlerClassName());

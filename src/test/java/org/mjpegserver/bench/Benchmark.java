@@ -11,11 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
+import org.mjpegserver.frames.Frame;
 
 /**
  * Load benchmark: the built WAR in Tomcat (its own JVM) streams a loopback camera to a ramp of viewers, and a
@@ -26,7 +28,8 @@ import java.util.function.Predicate;
  * (comma-separated viewer counts), {@code bench.maxViewers}, {@code bench.warmupSeconds},
  * {@code bench.measureSeconds}, {@code bench.stalledViewers} (the 10 %-never-reading scenario), {@code bench.war},
  * {@code bench.out}, {@code bench.tomcatOpens}; {@code bench.connector} (Tomcat connector attributes as
- * {@code name=value,...}), {@code bench.trivial} ({@code false} skips the trivial sender), {@code bench.jfr}
+ * {@code name=value,...}), {@code bench.trivial} ({@code false} skips the trivial sender), {@code bench.ceiling}
+ * ({@code false} skips {@link CeilingServlet}, the bare container), {@code bench.jfr}
  * ({@code true} records a JFR profile of the server during each measured window, into {@code server-N.jfr}) and
  * {@code bench.strace} ({@code true} counts the server's system calls during each window with {@code strace -c -f},
  * into {@code strace-N.txt}), {@code bench.perf} ({@code true} samples the server with {@code perf record -g} during
@@ -48,6 +51,8 @@ public final class Benchmark {
     static final int STALL_EVERY = 10;
     private static final String IMAGE = "bench";
     private static final String STREAM_PATH = "/images/" + IMAGE + "/stream";
+    /** Where the server's Tomcat serves {@link CeilingServlet}. */
+    private static final String CEILING_PATH = "/ceiling/";
     /** The connector attributes of the Docker image's server.xml; override with -Dbench.connector=... */
     static final String CONNECTOR = "maxThreads=16,minSpareThreads=16,socket.appWriteBufSize=131072,socket.directBuffer=true,"
             + "maxHttpHeaderSize=4096,socket.appReadBufSize=2048";
@@ -125,6 +130,7 @@ public final class Benchmark {
     private final Path war = Path.of(text("bench.war", "target/mjpeg-server.war")).toAbsolutePath();
     private final String connector = text("bench.connector", CONNECTOR);
     private final boolean trivial = !"false".equals(text("bench.trivial", "true"));
+    private final boolean ceiling = !"false".equals(text("bench.ceiling", "true"));
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
     private final boolean strace = Boolean.getBoolean("bench.strace");
     private final boolean perf = Boolean.getBoolean("bench.perf");
@@ -133,6 +139,7 @@ public final class Benchmark {
     private final List<Row> serverRows = new ArrayList<>();
     private final List<Row> pacedRows = new ArrayList<>();
     private final List<Row> maxRows = new ArrayList<>();
+    private final List<Row> ceilingRows = new ArrayList<>();
     private Row stalledRow;
     private Idle idle;
     private LoadClient client;
@@ -161,6 +168,7 @@ public final class Benchmark {
         log("generating the picture pool");
         List<byte[]> pool = FramePool.generate(20, 100_000);
         FramePool.save(pool, out.resolve("pool"));
+        saveParts(pool, out.resolve("parts"));
         log(String.format("pool: %d JPEGs %dx%d, %d..%d bytes", pool.size(), FramePool.WIDTH, FramePool.HEIGHT,
                 pool.stream().mapToInt(b -> b.length).min().orElse(0), pool.stream().mapToInt(b -> b.length).max().orElse(0)));
         try (Upstream upstream = new Upstream(pool); LoadClient loadClient = new LoadClient()) {
@@ -202,7 +210,7 @@ public final class Benchmark {
         }
         ChildJvm tomcat = child("tomcat", BenchServer.class.getName(),
                 classpath(entry -> entry.getFileName().toString().startsWith("tomcat-") || entry.endsWith("test-classes")),
-                options, List.of(war.toString(), out.resolve("tomcat").toString(), connector));
+                options, List.of(war.toString(), out.resolve("tomcat").toString(), connector, out.resolve("parts").toString()));
         int port = tomcat.awaitReady(120)[0];
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         log("Tomcat pid " + tomcat.pid() + " on port " + port + "; waiting for the first frame");
@@ -220,7 +228,7 @@ public final class Benchmark {
         long started = System.nanoTime();
         int lastPassed = 0;
         for (int viewers : steps) {
-            Row row = step("server", tomcat, address, viewers, 0, true);
+            Row row = step("server", tomcat, address, STREAM_PATH, viewers, 0, true);
             serverRows.add(row);
             log(String.format("%s   (upstream served %.1f/s)", line(row),
                     (upstream.served() - fetchesBefore) * 1e9 / (System.nanoTime() - started)));
@@ -231,10 +239,18 @@ public final class Benchmark {
         }
         int stalled = Math.min(stalledViewers, lastPassed);
         if (stalled >= STALL_EVERY) {
-            stalledRow = step("server, 10% never read", tomcat, address, stalled, STALL_EVERY, true);
+            stalledRow = step("server, 10% never read", tomcat, address, STREAM_PATH, stalled, STALL_EVERY, true);
             log(line(stalledRow));
         } else {
             log("no step passed: the never-reading scenario is skipped");
+        }
+        if (ceiling) {
+            // The container alone, in the same process and connector: what any servlet could get out of it.
+            for (Row server : serverRows) {
+                Row row = step("tomcat max", tomcat, address, CEILING_PATH, server.viewers(), 0, false);
+                ceilingRows.add(row);
+                log(line(row));
+            }
         }
         tomcat.close();
     }
@@ -245,10 +261,12 @@ public final class Benchmark {
         int[] ports = sender.awaitReady(60);
         log("trivial sender pid " + sender.pid() + " on ports " + ports[0] + " (paced), " + ports[1] + " (as fast as possible)");
         for (Row server : serverRows) {
-            Row paced = step("trivial 15 fps", sender, new InetSocketAddress("127.0.0.1", ports[0]), server.viewers(), 0, false);
+            Row paced = step("trivial 15 fps", sender, new InetSocketAddress("127.0.0.1", ports[0]), STREAM_PATH,
+                    server.viewers(), 0, false);
             pacedRows.add(paced);
             log(line(paced));
-            Row max = step("trivial max", sender, new InetSocketAddress("127.0.0.1", ports[1]), server.viewers(), 0, false);
+            Row max = step("trivial max", sender, new InetSocketAddress("127.0.0.1", ports[1]), STREAM_PATH,
+                    server.viewers(), 0, false);
             maxRows.add(max);
             log(line(max));
         }
@@ -256,9 +274,9 @@ public final class Benchmark {
     }
 
     /** Opens the viewers, lets them settle, measures one window, samples the process, and closes them again. */
-    private Row step(String scenario, ChildJvm process, InetSocketAddress address, int viewers, int stallEvery,
+    private Row step(String scenario, ChildJvm process, InetSocketAddress address, String path, int viewers, int stallEvery,
             boolean memory) throws Exception {
-        client.open(address, STREAM_PATH, viewers, stallEvery);
+        client.open(address, path, viewers, stallEvery);
         long deadline = System.nanoTime() + Duration.ofSeconds(30 + viewers / 50).toNanos();
         while (client.held() + client.failed() < viewers && System.nanoTime() < deadline) {
             Thread.sleep(50);
@@ -331,6 +349,15 @@ public final class Benchmark {
             throw new IllegalStateException(scenario + " process died; see its log in " + out);
         }
         return new Row(scenario, viewers, window, cpu, threads, rss, live, idlePercent);
+    }
+
+    /** The parts the server would make of the pool, as files for {@link CeilingServlet}, which runs without its classes. */
+    private static void saveParts(List<byte[]> pool, Path folder) throws IOException {
+        Files.createDirectories(folder);
+        Files.write(folder.resolve("preamble.bin"), Frame.PREAMBLE);
+        for (int i = 0; i < pool.size(); i++) {
+            Files.write(folder.resolve(String.format("part-%02d.bin", i)), Frame.of(pool.get(i), Instant.now(), i).part());
+        }
     }
 
     /** All CPU time of the machine and its idle part, in clock ticks, from the first line of /proc/stat. */
@@ -412,6 +439,14 @@ public final class Benchmark {
                 row.machineIdlePercent());
     }
 
+    private static double megabytes(Row row) {
+        return row == null ? Double.NaN : row.megabytesPerSecond();
+    }
+
+    private static double cpuPerFrame(Row row) {
+        return row == null ? Double.NaN : row.cpuMicrosPerFrame();
+    }
+
     private static String optional(double value) {
         return Double.isNaN(value) ? "-" : String.format("%.1f", value);
     }
@@ -440,25 +475,33 @@ public final class Benchmark {
         for (int i = 0; i < pacedRows.size(); i++) {
             text.append(line(pacedRows.get(i))).append('\n');
         }
-        for (int i = 0; i < maxRows.size(); i++) {
-            text.append(line(maxRows.get(i))).append('\n');
+        for (Row row : maxRows) {
+            text.append(line(row)).append('\n');
+        }
+        for (Row row : ceilingRows) {
+            text.append(line(row)).append('\n');
         }
         text.append('\n');
-        text.append(String.format("%7s | %23s | %11s | %8s | %26s%n", "", "MB/s", "trivial max", "server /",
+        text.append(String.format("%7s | %47s | %8s %8s | %35s%n", "", "MB/s", "server /", "server /",
                 "CPU us per delivered frame"));
-        text.append(String.format("%7s | %11s %11s | %11s | %8s | %8s %8s %8s%n", "viewers", "server", "trivial 15",
-                "(the limit)", "limit %", "server", "trivial", "ratio"));
-        for (int i = 0; i < pacedRows.size(); i++) {
+        text.append(String.format("%7s | %11s %11s %11s %11s | %8s %8s | %8s %8s %8s %8s%n", "viewers", "server",
+                "trivial 15", "tomcat max", "trivial max", "tomcat %", "limit %", "server", "tomcat", "trivial",
+                "ratio"));
+        for (int i = 0; i < serverRows.size(); i++) {
             Row server = serverRows.get(i);
-            Row paced = pacedRows.get(i);
-            Row max = maxRows.get(i);
-            text.append(String.format("%7d | %11.1f %11.1f | %11.1f | %8.0f | %8.1f %8.1f %8.2f%n", server.viewers(),
-                    server.megabytesPerSecond(), paced.megabytesPerSecond(), max.megabytesPerSecond(),
-                    100 * server.megabytesPerSecond() / max.megabytesPerSecond(), server.cpuMicrosPerFrame(),
-                    paced.cpuMicrosPerFrame(), server.cpuMicrosPerFrame() / paced.cpuMicrosPerFrame()));
+            Row paced = i < pacedRows.size() ? pacedRows.get(i) : null;
+            Row max = i < maxRows.size() ? maxRows.get(i) : null;
+            Row container = i < ceilingRows.size() ? ceilingRows.get(i) : null;
+            text.append(String.format("%7d | %11.1f %11s %11s %11s | %8s %8s | %8.1f %8s %8s %8s%n", server.viewers(),
+                    server.megabytesPerSecond(), optional(megabytes(paced)), optional(megabytes(container)),
+                    optional(megabytes(max)), optional(100 * server.megabytesPerSecond() / megabytes(container)),
+                    optional(100 * server.megabytesPerSecond() / megabytes(max)), server.cpuMicrosPerFrame(),
+                    optional(cpuPerFrame(container)), optional(cpuPerFrame(paced)),
+                    optional(server.cpuMicrosPerFrame() / cpuPerFrame(paced))));
         }
         text.append("(server and trivial 15 are paced at 15 fps per viewer, so below ~1000 viewers their MB/s is the offered load,"
-                + " not a limit)\n");
+                + " not a limit;\n tomcat max = the same parts through the same Tomcat by a bare async servlet, as fast as it goes;"
+                + " CPU: tomcat = tomcat max's, trivial = trivial 15's, ratio = server / trivial)\n");
         text.append('\n').append(targets());
         return text.toString();
     }
@@ -520,6 +563,7 @@ public final class Benchmark {
         }
         all.addAll(pacedRows);
         all.addAll(maxRows);
+        all.addAll(ceilingRows);
         for (Row row : all) {
             text.append(String.format("%s,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.1f,%s,%s,%d,%s,%s,%.1f,%.1f%n",
                     row.scenario(), row.viewers(), row.window().held(), row.window().measured(), row.onTargetPercent(),
