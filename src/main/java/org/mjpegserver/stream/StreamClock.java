@@ -38,9 +38,12 @@ public final class StreamClock implements AutoCloseable {
      * streams at their own phases would each cost the thread a park and an unpark.
      */
     ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-        long now = System.nanoTime();
-        long due = Math.floorDiv(now + delayNanos + GRID_NANOS - 1, GRID_NANOS) * GRID_NANOS;
-        return executor.schedule(task, due - now, TimeUnit.NANOSECONDS);
+        return executor.schedule(task, onGrid(System.nanoTime(), delayNanos), TimeUnit.NANOSECONDS);
+    }
+
+    /** The delay from {@code now} to the first grid point at least {@code delayNanos} away. */
+    static long onGrid(long now, long delayNanos) {
+        return Math.floorDiv(now + delayNanos + GRID_NANOS - 1, GRID_NANOS) * GRID_NANOS - now;
     }
 
     /** Stops the clock and waits for its threads to end (Tomcat's leak check runs right after an undeploy). */
