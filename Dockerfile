@@ -23,7 +23,7 @@ ENV MJPEG_SERVER_CONFIG=/mjpeg-server/config.yaml \
 # The image ships its sample webapps in webapps.dist and an empty webapps; ours goes in as ROOT.
 # The connector is sized for streaming (README, Performance): a small fixed pool of request threads, since
 # streams hold none, and 128 KB socket write buffers off the heap: a whole 720p frame fits, so Tomcat never copies
-# the unsent rest of one into the heap (README, Performance).
+# the unsent rest of a frame into the heap.
 # Error pages say nothing about the server, the access log leaves out query strings (where ?token= goes),
 # and Tomcat's own directories belong to the runtime user,
 # so `user: 1000:1000` can unpack the WAR and write work files, temp files and logs.
