@@ -168,7 +168,7 @@ public final class Benchmark {
         log("generating the picture pool");
         List<byte[]> pool = FramePool.generate(20, 100_000);
         FramePool.save(pool, out.resolve("pool"));
-        saveParts(pool, out.resolve("parts"));
+        saveParts(pool, out.resolve("ceiling"));
         log(String.format("pool: %d JPEGs %dx%d, %d..%d bytes", pool.size(), FramePool.WIDTH, FramePool.HEIGHT,
                 pool.stream().mapToInt(b -> b.length).min().orElse(0), pool.stream().mapToInt(b -> b.length).max().orElse(0)));
         try (Upstream upstream = new Upstream(pool); LoadClient loadClient = new LoadClient()) {
@@ -210,7 +210,7 @@ public final class Benchmark {
         }
         ChildJvm tomcat = child("tomcat", BenchServer.class.getName(),
                 classpath(entry -> entry.getFileName().toString().startsWith("tomcat-") || entry.endsWith("test-classes")),
-                options, List.of(war.toString(), out.resolve("tomcat").toString(), connector, out.resolve("parts").toString()));
+                options, List.of(war.toString(), out.resolve("tomcat").toString(), connector, out.resolve("ceiling").toString()));
         int port = tomcat.awaitReady(120)[0];
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         log("Tomcat pid " + tomcat.pid() + " on port " + port + "; waiting for the first frame");
@@ -353,10 +353,10 @@ public final class Benchmark {
 
     /** The parts the server would make of the pool, as files for {@link CeilingServlet}, which runs without its classes. */
     private static void saveParts(List<byte[]> pool, Path folder) throws IOException {
-        Files.createDirectories(folder);
+        Path parts = Files.createDirectories(folder.resolve("parts"));
         Files.write(folder.resolve("preamble.bin"), Frame.PREAMBLE);
         for (int i = 0; i < pool.size(); i++) {
-            Files.write(folder.resolve(String.format("part-%02d.bin", i)), Frame.of(pool.get(i), Instant.now(), i).part());
+            Files.write(parts.resolve(String.format("part-%02d.bin", i)), Frame.of(pool.get(i), Instant.now(), i).part());
         }
     }
 

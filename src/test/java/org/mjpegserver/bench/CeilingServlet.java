@@ -7,10 +7,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /**
  * The servlet container's own ceiling, for {@link Benchmark}: the least an async servlet can do to stream the same
@@ -21,29 +19,16 @@ import java.util.stream.Stream;
  * container's.
  * <p>
  * It runs in the server's JVM beside the WAR, which keeps the server's classes to itself: the parts come as files
- * ({@code preamble.bin}, then {@code part-NN.bin}) that {@link Benchmark} wrote with those classes.
+ * ({@code preamble.bin}, and the parts in {@code parts/}) that {@link Benchmark} wrote with those classes.
  */
 final class CeilingServlet extends HttpServlet {
-
-    private static final long SOURCE_PERIOD_NANOS = 200_000_000L;
 
     private final byte[] preamble;
     private final byte[][] parts;
 
     CeilingServlet(Path folder) throws IOException {
         preamble = Files.readAllBytes(folder.resolve("preamble.bin"));
-        try (Stream<Path> files = Files.list(folder)) {
-            parts = files.filter(file -> file.getFileName().toString().startsWith("part-")).sorted()
-                    .map(CeilingServlet::read).toArray(byte[][]::new);
-        }
-    }
-
-    private static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        parts = FramePool.load(folder.resolve("parts")).toArray(byte[][]::new);
     }
 
     @Override
@@ -69,7 +54,7 @@ final class CeilingServlet extends HttpServlet {
                         flushOwed = false;
                         out.flush();
                     } else {
-                        out.write(parts[(int) (System.nanoTime() / SOURCE_PERIOD_NANOS % parts.length)]);
+                        out.write(parts[FramePool.current(parts.length)]);
                         flushOwed = true;
                     }
                 }

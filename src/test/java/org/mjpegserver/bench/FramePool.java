@@ -30,6 +30,7 @@ final class FramePool {
     static final int WIDTH = 1280;
     static final int HEIGHT = 720;
     private static final float QUALITY = 0.85f;
+    private static final long SOURCE_PERIOD_NANOS = 200_000_000L;
 
     private FramePool() {
     }
@@ -53,6 +54,14 @@ final class FramePool {
         for (int i = 0; i < frames.size(); i++) {
             Files.write(folder.resolve(String.format("frame-%02d.jpg", i)), frames.get(i));
         }
+    }
+
+    /**
+     * Which of {@code count} pictures a camera showing one after another, 5 a second, shows now: the trivial sender
+     * and the ceiling servlet rotate through the pool as the upstream, fetched 5 times a second, does.
+     */
+    static int current(int count) {
+        return (int) (System.nanoTime() / SOURCE_PERIOD_NANOS % count);
     }
 
     static List<byte[]> load(Path folder) throws IOException {

@@ -27,8 +27,6 @@ import org.mjpegserver.frames.Frame;
  */
 public final class TrivialSender {
 
-    private static final long SOURCE_PERIOD_NANOS = 200_000_000L;
-
     private final ByteBuffer[] parts;
     private final ByteBuffer head;
     private final long periodNanos;
@@ -76,7 +74,7 @@ public final class TrivialSender {
     }
 
     private ByteBuffer latestPart() {
-        return parts[(int) (System.nanoTime() / SOURCE_PERIOD_NANOS % parts.length)].duplicate();
+        return parts[FramePool.current(parts.length)].duplicate();
     }
 
     private void run() {
