@@ -264,6 +264,11 @@ final class PartReader implements Closeable {
             if (!skipBlank(gapStart, maxPartBytes)) {
                 return end();
             }
+            if (firstPart && ensure(3) && isSoi(pos)) {
+                // Labelled multipart, but JPEGs without delimiters or headers: read it as the run it is.
+                mode = Mode.JPEG_RUN;
+                return nextJpeg();
+            }
             if (delimiter == null) {
                 if (!learnDelimiter()) {
                     return end();
