@@ -222,6 +222,16 @@ public final class StreamProfile {
                 new byte[0], "--lumenera boundary");
     }
 
+    /** Parts labelled image/jpg, as TP-Link labels its snapshots; HTTP/1.1 ending at close. */
+    public static StreamProfile imageJpg() {
+        return new StreamProfile("image/jpg parts",
+                "HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace; boundary=jpgboundary\r\nConnection: close\r\n\r\n",
+                false, new int[0], new byte[0],
+                (n, jpeg) -> List.of(ascii("--jpgboundary\r\nContent-Type: image/jpg\r\nContent-Length: " + jpeg.length + "\r\n\r\n"),
+                        jpeg, ascii("\r\n")),
+                new byte[0], "--jpgboundary");
+    }
+
     /** An RFC 2046 writer: a preamble before the first delimiter, a CRLF before each one, no Content-Length. */
     public static StreamProfile mimePreamble() {
         return new StreamProfile("MIME with preamble",
@@ -245,7 +255,7 @@ public final class StreamProfile {
     /** Every named profile. */
     public static List<StreamProfile> all() {
         return List.of(esp32(), mjpgStreamer(), motion(), foscamG2(), axis(), panasonic(), kasa(), tasmota(), flask(),
-                openMv(), go2rtc(), homeAssistant(), axxonMixed(), lumenera(), mimePreamble(), rawJpegRun());
+                openMv(), go2rtc(), homeAssistant(), axxonMixed(), lumenera(), imageJpg(), mimePreamble(), rawJpegRun());
     }
 
     /**
