@@ -53,6 +53,7 @@ import org.mjpegserver.testing.TestImages;
  * ROOT.war and as mjpeg-server.war (context path /mjpeg-server). Every endpoint is checked on both, then one is
  * undeployed and Tomcat is stopped with SIGTERM (what {@code docker stop} sends), and Tomcat's logs must show
  * neither errors nor leaks but the one error the test provokes, which shows that the check would see the webapp's.
+ * Last, Tomcat starts again with no config anywhere, and the failed deployment says where it looked.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 final class StandaloneTomcatIT {
@@ -127,19 +128,7 @@ final class StandaloneTomcatIT {
         Files.copy(war, catalinaBase.resolve("webapps/mjpeg-server.war"));
 
         console = catalinaBase.resolve("logs/console.log");
-        ProcessBuilder builder = new ProcessBuilder("bash", home.resolve("bin/catalina.sh").toString(), "run")
-                // No config.yaml in the working directory: only the environment variable can lead to the config.
-                .directory(catalinaBase.resolve("cwd").toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(console.toFile());
-        Map<String, String> env = builder.environment();
-        List.of("JAVA_OPTS", "CATALINA_PID", "CATALINA_OUT", "CATALINA_TMPDIR", "JRE_HOME").forEach(env::remove);
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("CATALINA_HOME", home.toString());
-        env.put("CATALINA_BASE", catalinaBase.toString());
-        env.put("CATALINA_OPTS", "-Djava.awt.headless=true");
-        env.put("MJPEG_SERVER_CONFIG", configFile.toString());
-        tomcat = builder.start();
+        tomcat = catalinaRun(console, configFile);
 
         waitFor(START_LIMIT, "Tomcat serving both contexts", () -> {
             if (!tomcat.isAlive()) {
@@ -343,7 +332,59 @@ final class StandaloneTomcatIT {
         assertFalse(access.contains("frame_rate="), access);
     }
 
+    @Order(7)
+    @Test
+    void aFirstStartWithoutAConfigSaysWhereItLookedAndHowToPointAtOne() throws Exception {
+        // The same Tomcat started again as a newcomer would: no config named anywhere, none in the working directory.
+        console = catalinaBase.resolve("logs/console-first-start.log");
+        tomcat = catalinaRun(console, null);
+        Path missing = catalinaBase.resolve("cwd").toRealPath().resolve("config.yaml");
+        String message = String.join("\n",
+                "No config found. mjpeg-server reads the file named by the first of these that is set:",
+                "  system property mjpeg.server.config: not set",
+                "  environment variable MJPEG_SERVER_CONFIG: not set",
+                "  context parameter mjpeg.server.config: not set",
+                "  else config.yaml in the working directory: " + missing + " does not exist",
+                "Point mjpeg-server at your config with one line in Tomcat's bin/setenv.sh:",
+                "  export MJPEG_SERVER_CONFIG=/path/to/config.yaml");
+        waitFor(START_LIMIT, "the message about the missing config", () -> consoleText().contains(message));
+        // The deployment failed, and only it: Tomcat serves on, without the webapp.
+        waitFor(START_LIMIT, "Tomcat answering without the webapp", () -> status(origin + "/health") == 404);
+        assertFalse(consoleText().contains("NoSuchFileException"), consoleText());
+        tomcat.destroy();
+        assertTrue(tomcat.waitFor(STOP_LIMIT.toSeconds(), TimeUnit.SECONDS), "Tomcat did not stop after SIGTERM:\n" + tail(console));
+    }
+
     // --- helpers ---
+
+    /**
+     * Starts {@code bin/catalina.sh run} with its output in {@code output}, in a working directory without a
+     * config.yaml, with {@code config} in {@code MJPEG_SERVER_CONFIG} (null: no config named anywhere).
+     */
+    private static Process catalinaRun(Path output, Path config) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder("bash", home.resolve("bin/catalina.sh").toString(), "run")
+                .directory(catalinaBase.resolve("cwd").toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        Map<String, String> env = builder.environment();
+        List.of("JAVA_OPTS", "CATALINA_PID", "CATALINA_OUT", "CATALINA_TMPDIR", "JRE_HOME", "MJPEG_SERVER_CONFIG").forEach(env::remove);
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("CATALINA_HOME", home.toString());
+        env.put("CATALINA_BASE", catalinaBase.toString());
+        env.put("CATALINA_OPTS", "-Djava.awt.headless=true");
+        if (config != null) {
+            env.put("MJPEG_SERVER_CONFIG", config.toString());
+        }
+        return builder.start();
+    }
+
+    private static int status(String url) {
+        try {
+            return Http.sendText(HttpRequest.newBuilder(URI.create(url)).GET()).statusCode();
+        } catch (UncheckedIOException e) {
+            return -1; // not listening yet
+        }
+    }
 
     private record Dimensions(int width, int height) {
     }
