@@ -3,6 +3,7 @@ package org.mjpegserver;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.logging.Logger;
 import javax.imageio.ImageIO;
@@ -14,8 +15,8 @@ import org.mjpegserver.frames.FrameStore;
 import org.mjpegserver.stream.StreamClock;
 
 /**
- * Boots the server when the web application starts and stops all of it when it stops. A broken config fails the
- * deployment with one message that lists every problem.
+ * Boots the server when the web application starts and stops all of it when it stops. A missing config fails the
+ * deployment with every place that was looked at, a broken one with one message that lists every problem.
  */
 public final class MjpegServerListener implements ServletContextListener {
 
@@ -31,7 +32,12 @@ public final class MjpegServerListener implements ServletContextListener {
         // ImageIO's registry belongs to the JVM: make it see this webapp's TwelveMonkeys readers.
         ImageIO.scanForPlugins();
         ImageIO.setUseCache(false);
-        Path file = ConfigLocator.locate(context);
+        ConfigLocator.Location location = ConfigLocator.locate(context);
+        Path file = location.file();
+        if (Files.notExists(file)) {
+            // Most often a first start: say where we looked and how to point at a file, not just "cannot be read".
+            throw failure(location.notFound());
+        }
         try {
             ServerConfig config = ConfigLoader.load(file);
             config.warnings().forEach(LOG::warning);
@@ -41,9 +47,7 @@ public final class MjpegServerListener implements ServletContextListener {
             LOG.info(() -> "mjpeg-server started with " + config.images().size() + " image(s) from " + file
                     + ": " + String.join(", ", config.images().keySet()));
         } catch (ConfigException e) {
-            LOG.severe(e.getMessage());
-            ImagePlugins.deregister(getClass().getClassLoader());
-            throw new DeploymentFailure(e.getMessage());
+            throw failure(e.getMessage());
         }
         context.setAttribute(FrameStore.class.getName(), store);
         context.setAttribute(StreamClock.class.getName(), server.clock());
@@ -62,6 +66,12 @@ public final class MjpegServerListener implements ServletContextListener {
         }
         ImagePlugins.deregister(getClass().getClassLoader());
         LOG.info("mjpeg-server stopped");
+    }
+
+    private RuntimeException failure(String message) {
+        LOG.severe(message);
+        ImagePlugins.deregister(getClass().getClassLoader());
+        return new DeploymentFailure(message);
     }
 
     /** Fails the deployment without a stack trace: the message already says everything the user needs. */

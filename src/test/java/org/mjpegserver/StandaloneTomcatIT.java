@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mjpegserver.testing.ConfigFile;
 import org.mjpegserver.testing.FakeCamera;
 import org.mjpegserver.testing.Http;
 import org.mjpegserver.testing.MjpegReader;
@@ -51,7 +52,8 @@ import org.mjpegserver.testing.TestImages;
  * config given by the environment variable {@code MJPEG_SERVER_CONFIG}. The WAR is deployed twice at once: as
  * ROOT.war and as mjpeg-server.war (context path /mjpeg-server). Every endpoint is checked on both, then one is
  * undeployed and Tomcat is stopped with SIGTERM (what {@code docker stop} sends), and Tomcat's logs must show
- * neither errors nor leaks.
+ * neither errors nor leaks but the one error the test provokes, which shows that the check would see the webapp's.
+ * Last, Tomcat starts again with no config anywhere, and the failed deployment says where it looked.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 final class StandaloneTomcatIT {
@@ -63,6 +65,8 @@ final class StandaloneTomcatIT {
     /** What Tomcat logs when a webapp leaves something behind at undeploy or stop. */
     private static final List<String> LEAK_SIGNS = List.of("appears to have started a thread", "memory leak",
             "failed to stop", "failed to deregister", "ThreadLocal", "SEVERE");
+    /** What the webapp logs, as SEVERE, when it rejects a broken edit of its config. */
+    private static final String REJECTED = "Config change rejected";
 
     private static Path home;
     private static Path catalinaBase;
@@ -93,9 +97,14 @@ final class StandaloneTomcatIT {
         Path serverXml = catalinaBase.resolve("conf/server.xml");
         applyDockerfileEdits(serverXml);
         String xml = Files.readString(serverXml);
-        // Our port, and no shutdown port: the test stops Tomcat with a signal, as Docker does.
-        Files.writeString(serverXml, xml.replace("port=\"8080\"", "port=\"" + port + "\"")
-                .replace("<Server port=\"8005\"", "<Server port=\"-1\""));
+        // Our port, and no shutdown port: the test stops Tomcat with a signal, as Docker does. No Tomcat Native
+        // either: Tomcat loads it only for OpenSSL's TLS, which this Tomcat does not serve, and an older copy on the
+        // machine (Debian's tomcat10 pulls in libtcnative-1 1.2) makes its listener log SEVERE at start.
+        xml = xml.replace("port=\"8080\"", "port=\"" + port + "\"")
+                .replace("<Server port=\"8005\"", "<Server port=\"-1\"")
+                .replace("<Listener className=\"org.apache.catalina.core.AprLifecycleListener\" />", "");
+        assertFalse(xml.contains("<Listener className=\"org.apache.catalina.core.AprLifecycleListener\""), xml);
+        Files.writeString(serverXml, xml);
 
         camera = FakeCamera.http();
         camera.serve("/snapshot.jpg", Routes.sequence(List.of(TestImages.jpeg(200, 150, "cam 1"), TestImages.jpeg(200, 150, "cam 2"))));
@@ -119,19 +128,7 @@ final class StandaloneTomcatIT {
         Files.copy(war, catalinaBase.resolve("webapps/mjpeg-server.war"));
 
         console = catalinaBase.resolve("logs/console.log");
-        ProcessBuilder builder = new ProcessBuilder("bash", home.resolve("bin/catalina.sh").toString(), "run")
-                // No config.yaml in the working directory: only the environment variable can lead to the config.
-                .directory(catalinaBase.resolve("cwd").toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(console.toFile());
-        Map<String, String> env = builder.environment();
-        List.of("JAVA_OPTS", "CATALINA_PID", "CATALINA_OUT", "CATALINA_TMPDIR", "JRE_HOME").forEach(env::remove);
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("CATALINA_HOME", home.toString());
-        env.put("CATALINA_BASE", catalinaBase.toString());
-        env.put("CATALINA_OPTS", "-Djava.awt.headless=true");
-        env.put("MJPEG_SERVER_CONFIG", configFile.toString());
-        tomcat = builder.start();
+        tomcat = catalinaRun(console, configFile);
 
         waitFor(START_LIMIT, "Tomcat serving both contexts", () -> {
             if (!tomcat.isAlive()) {
@@ -292,6 +289,17 @@ final class StandaloneTomcatIT {
 
     @Order(5)
     @Test
+    void aRejectedConfigEditIsLoggedAsAnError() throws Exception {
+        // A real error of the webapp's own, which the log check at the end must find (and nothing else).
+        String config = Files.readString(configFile);
+        ConfigFile.rewrite(configFile, config + "  broken: [\n");
+        waitFor(Duration.ofSeconds(20), "the rejected config edit", () -> count(consoleText(), REJECTED) == 1);
+        ConfigFile.rewrite(configFile, config);
+        waitFor(Duration.ofSeconds(20), "the config back as it was", () -> consoleText().contains("Config reloaded: added [], removed [], restarted [], 3 unchanged"));
+    }
+
+    @Order(6)
+    @Test
     void stopBySigtermLeavesNoErrorsOrLeaksInTheLogs() throws Exception {
         // A stream open while Tomcat stops, as with a viewer attached during `docker stop`.
         try (MjpegReader viewer = MjpegReader.open(origin + "/images/pattern/stream?frame_rate=5&token=secret-in-query")) {
@@ -302,12 +310,20 @@ final class StandaloneTomcatIT {
         String logs = logText();
         assertEquals(2, count(consoleText(), "mjpeg-server stopped"), logs);
         List<String> problems = new ArrayList<>();
+        List<String> rejected = new ArrayList<>();
         for (String line : logs.split("\n")) {
             if (LEAK_SIGNS.stream().anyMatch(line::contains)) {
                 problems.add(line);
             }
+            if (line.contains(REJECTED)) {
+                rejected.add(line);
+            }
         }
-        assertEquals(List.of(), problems, "Tomcat logged errors or leaks; all logs:\n" + logs);
+        // The check sees the webapp's own error from the rejected edit (once on the console, once in the log file)...
+        assertEquals(2, rejected.size(), logs);
+        assertTrue(rejected.stream().allMatch(line -> line.contains(" SEVERE ")), logs);
+        // ...and nothing else: no other error and no leak, from the webapp or from Tomcat.
+        assertEquals(rejected, problems, "Tomcat logged errors or leaks; all logs:\n" + logs);
         // The Dockerfile's access log pattern leaves out query strings, where ?token= goes.
         String access = accessLog();
         assertTrue(access.contains("\"GET /images/pattern/stream HTTP/1.1\""), access);
@@ -316,7 +332,59 @@ final class StandaloneTomcatIT {
         assertFalse(access.contains("frame_rate="), access);
     }
 
+    @Order(7)
+    @Test
+    void aFirstStartWithoutAConfigSaysWhereItLookedAndHowToPointAtOne() throws Exception {
+        // The same Tomcat started again as a newcomer would: no config named anywhere, none in the working directory.
+        console = catalinaBase.resolve("logs/console-first-start.log");
+        tomcat = catalinaRun(console, null);
+        Path missing = catalinaBase.resolve("cwd").toRealPath().resolve("config.yaml");
+        String message = String.join("\n",
+                "No config found. mjpeg-server reads the file named by the first of these that is set:",
+                "  system property mjpeg.server.config: not set",
+                "  environment variable MJPEG_SERVER_CONFIG: not set",
+                "  context parameter mjpeg.server.config: not set",
+                "  else config.yaml in the working directory: " + missing + " does not exist",
+                "Point mjpeg-server at your config with one line in Tomcat's bin/setenv.sh:",
+                "  export MJPEG_SERVER_CONFIG=/path/to/config.yaml");
+        waitFor(START_LIMIT, "the message about the missing config", () -> consoleText().contains(message));
+        // The deployment failed, and only it: Tomcat serves on, without the webapp.
+        waitFor(START_LIMIT, "Tomcat answering without the webapp", () -> status(origin + "/health") == 404);
+        assertFalse(consoleText().contains("NoSuchFileException"), consoleText());
+        tomcat.destroy();
+        assertTrue(tomcat.waitFor(STOP_LIMIT.toSeconds(), TimeUnit.SECONDS), "Tomcat did not stop after SIGTERM:\n" + tail(console));
+    }
+
     // --- helpers ---
+
+    /**
+     * Starts {@code bin/catalina.sh run} with its output in {@code output}, in a working directory without a
+     * config.yaml, with {@code config} in {@code MJPEG_SERVER_CONFIG} (null: no config named anywhere).
+     */
+    private static Process catalinaRun(Path output, Path config) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder("bash", home.resolve("bin/catalina.sh").toString(), "run")
+                .directory(catalinaBase.resolve("cwd").toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        Map<String, String> env = builder.environment();
+        List.of("JAVA_OPTS", "CATALINA_PID", "CATALINA_OUT", "CATALINA_TMPDIR", "JRE_HOME", "MJPEG_SERVER_CONFIG").forEach(env::remove);
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("CATALINA_HOME", home.toString());
+        env.put("CATALINA_BASE", catalinaBase.toString());
+        env.put("CATALINA_OPTS", "-Djava.awt.headless=true");
+        if (config != null) {
+            env.put("MJPEG_SERVER_CONFIG", config.toString());
+        }
+        return builder.start();
+    }
+
+    private static int status(String url) {
+        try {
+            return Http.sendText(HttpRequest.newBuilder(URI.create(url)).GET()).statusCode();
+        } catch (UncheckedIOException e) {
+            return -1; // not listening yet
+        }
+    }
 
     private record Dimensions(int width, int height) {
     }

@@ -10,6 +10,7 @@ import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
@@ -91,7 +92,10 @@ public final class ImagesResource {
         if (notModified != null) {
             return notModified.cacheControl(noStore).build();
         }
-        return Response.ok(frame.jpeg(), "image/jpeg").tag(tag).lastModified(modified).cacheControl(noStore).build();
+        // The whole JPEG is in memory, so say its length: Jersey would count only bodies under its 8 KB buffer and
+        // chunk the rest, which HTTP/1.0 clients, progress bars and size checks cannot use. HEAD keeps the header.
+        return Response.ok(frame.jpeg(), "image/jpeg").header(HttpHeaders.CONTENT_LENGTH, frame.jpeg().length)
+                .tag(tag).lastModified(modified).cacheControl(noStore).build();
     }
 
     private Map<String, Object> summary(ImageFeed feed) {

@@ -3,21 +3,28 @@ package org.mjpegserver.api;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,6 +36,8 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mjpegserver.testing.Deployments;
 import org.mjpegserver.testing.FakeCamera;
 import org.mjpegserver.testing.Http;
@@ -37,15 +46,17 @@ import org.mjpegserver.testing.Routes;
 import org.mjpegserver.testing.TestImages;
 
 /**
- * GET /metrics (Prometheus text format) follows fetches and streams, and snapshots support HEAD and conditional
- * requests: the still image comes from a file, which makes a new frame only when the file is rewritten.
+ * GET /metrics (Prometheus text format) follows fetches and streams, and snapshots carry their length and support
+ * HEAD and conditional requests: the still image comes from a file, which makes a new frame only when the file is
+ * rewritten.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 final class MetricsAndSnapshotIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
-    private static final byte[] STILL = TestImages.jpeg(64, 48, "still 1");
+    /** Larger than Jersey's 8 KB response buffer, below which Jersey would count the length by itself. */
+    private static final byte[] STILL = TestImages.jpeg(1280, 720, "still 1");
     private static final Pattern SAMPLE = Pattern.compile("(?m)^([a-z_]+(?:\\{[^}]*})?) (\\S+)$");
 
     private static FakeCamera camera;
@@ -148,6 +159,7 @@ final class MetricsAndSnapshotIT {
         assertEquals(200, head.statusCode());
         assertEquals("image/jpeg", head.headers().firstValue("Content-Type").orElse(""));
         assertEquals(0, head.body().length);
+        assertEquals(Optional.of(String.valueOf(get.body().length)), head.headers().firstValue("Content-Length"));
         assertEquals(get.headers().firstValue("ETag"), head.headers().firstValue("ETag"));
         assertEquals(get.headers().firstValue("Last-Modified"), head.headers().firstValue("Last-Modified"));
         assertTrue(head.headers().firstValue("ETag").isPresent());
@@ -165,13 +177,16 @@ final class MetricsAndSnapshotIT {
         HttpResponse<byte[]> byTag = conditional("If-None-Match", etag);
         assertEquals(304, byTag.statusCode());
         assertEquals(0, byTag.body().length);
+        // No body and no length of one: a 304 may only repeat the 200's length, and leaving it out is plainer.
+        assertEquals(Optional.empty(), byTag.headers().firstValue("Content-Length"));
+        assertEquals(Optional.empty(), byTag.headers().firstValue("Transfer-Encoding"));
         assertEquals(etag, byTag.headers().firstValue("ETag").orElse(""));
         assertEquals(304, conditional("If-Modified-Since", lastModified).statusCode());
         // A tag of another frame does not match.
         assertEquals(200, conditional("If-None-Match", "\"0-0\"").statusCode());
 
         // A rewritten file is a new frame: the old validators no longer hold.
-        byte[] changed = TestImages.jpeg(64, 48, "still " + System.nanoTime());
+        byte[] changed = TestImages.jpeg(1280, 720, "still " + System.nanoTime());
         Files.write(stillFile, changed);
         long deadline = System.nanoTime() + WAIT.toNanos();
         HttpResponse<byte[]> after = conditional("If-None-Match", etag);
@@ -185,8 +200,55 @@ final class MetricsAndSnapshotIT {
         assertEquals(304, conditional("If-None-Match", after.headers().firstValue("ETag").orElseThrow()).statusCode());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"HTTP/1.0", "HTTP/1.1"})
+    void snapshotsCarryTheirLengthRatherThanChunks(String version) throws IOException {
+        // A raw request shows the bytes on the wire: HTTP/1.0 knows no chunks, and a length lets clients show
+        // progress and check that the whole picture arrived.
+        RawResponse response = rawGet("images/still", version);
+        assertEquals("200", response.statusLine().split(" ")[1], response.statusLine());
+        assertNull(response.headers().get("transfer-encoding"), response.headers().toString());
+        byte[] still = currentStill();
+        assertTrue(still.length > 8192, "the still must be larger than Jersey's buffer to show anything");
+        assertEquals(String.valueOf(still.length), response.headers().get("content-length"), response.headers().toString());
+        assertArrayEquals(still, response.body());
+    }
+
     private byte[] currentStill() throws IOException {
         return Files.readAllBytes(stillFile);
+    }
+
+    private record RawResponse(String statusLine, Map<String, String> headers, byte[] body) {
+    }
+
+    /** GET over a plain socket, closed after the response, which is read to the end as the server sent it. */
+    private RawResponse rawGet(String path, String version) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("GET " + base.getPath() + path + " " + version + "\r\n"
+                    + "Host: " + base.getHost() + ":" + base.getPort() + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] all = socket.getInputStream().readAllBytes();
+            int end = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(end > 0, "no end of headers in " + new String(all, StandardCharsets.ISO_8859_1));
+            List<String> lines = List.of(new String(all, 0, end, StandardCharsets.ISO_8859_1).split("\r\n"));
+            Map<String, String> headers = new HashMap<>();
+            for (String line : lines.subList(1, lines.size())) {
+                int colon = line.indexOf(':');
+                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            }
+            return new RawResponse(lines.get(0), headers, Arrays.copyOfRange(all, end + 4, all.length));
+        }
+    }
+
+    private static int indexOf(byte[] data, byte[] needle) {
+        for (int i = 0; i + needle.length <= data.length; i++) {
+            if (Arrays.equals(data, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private HttpResponse<byte[]> conditional(String header, String value) {
