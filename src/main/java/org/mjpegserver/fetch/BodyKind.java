@@ -17,8 +17,8 @@ enum BodyKind {
 
     /**
      * The kind of a response body. A {@code multipart/*} Content-Type decides without reading. Otherwise the
-     * first bytes are read (up to {@link #JUNK_WINDOW}, one JPEG of at most {@code maxPartBytes}, and one
-     * buffer of read-ahead, which is the mark limit) and the stream is reset, so the caller reads it from its
+     * first bytes are read (blank bytes and junk up to {@link #JUNK_WINDOW} each, one JPEG of at most
+     * {@code maxPartBytes}, the blank bytes after it; the mark limit covers them) and the stream is reset, so the caller reads it from its
      * start whatever the answer: with {@link PartReader#open} for a stream, or whole for a single body. On a body
      * that is neither, this reads until its end or those limits.
      */
@@ -26,7 +26,8 @@ enum BodyKind {
         if (PartReader.isMultipart(contentType)) {
             return MULTIPART;
         }
-        long readAhead = maxPartBytes + JUNK_WINDOW + 2L * PartReader.BUFFER;
+        // Blank bytes, junk and blank bytes again (a window each), one JPEG, and the reader's read-ahead.
+        long readAhead = maxPartBytes + 3L * (JUNK_WINDOW + 1) + 2L * PartReader.BUFFER;
         body.mark((int) Math.min(readAhead, Integer.MAX_VALUE - 8));
         try {
             return PartReader.open(body, contentType, maxPartBytes).probe(JUNK_WINDOW);

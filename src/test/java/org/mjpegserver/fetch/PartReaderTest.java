@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.mjpegserver.fetch.SlicedInputStream.Slicing;
@@ -307,10 +308,21 @@ final class PartReaderTest {
 
     @Test
     void bodyKindLeavesTheStreamAtItsStart() throws IOException {
-        for (byte[] body : List.of(F1, cat(F1, F2), withLength("--x", "image/jpeg", F1), body("hello"))) {
-            BufferedInputStream in = new BufferedInputStream(SlicedInputStream.randomSlices(body, 5, 100));
-            BodyKind.of("application/octet-stream", in, MAX);
-            assertArrayEquals(body, in.readAllBytes());
+        byte[] blanks = new byte[BodyKind.JUNK_WINDOW];
+        Arrays.fill(blanks, (byte) '\n');
+        byte[] junk = new byte[BodyKind.JUNK_WINDOW - 10];
+        Arrays.fill(junk, (byte) 'j');
+        byte[] big = noisyJpeg(4);
+        // Every window the detection may pass over, at its largest: it must still reset to the start.
+        byte[] widest = cat(blanks, junk, big, blanks, F1);
+        Map<byte[], BodyKind> bodies = Map.of(F1, BodyKind.SINGLE, cat(F1, F2), BodyKind.JPEG_RUN,
+                withLength("--x", "image/jpeg", F1), BodyKind.MULTIPART, body("hello"), BodyKind.SINGLE, widest, BodyKind.JPEG_RUN);
+        for (Map.Entry<byte[], BodyKind> body : bodies.entrySet()) {
+            for (int slice : new int[] {100, 70_000}) {
+                BufferedInputStream in = new BufferedInputStream(SlicedInputStream.randomSlices(body.getKey(), 5, slice));
+                assertEquals(body.getValue(), BodyKind.of("application/octet-stream", in, big.length));
+                assertArrayEquals(body.getKey(), in.readAllBytes());
+            }
         }
     }
 
