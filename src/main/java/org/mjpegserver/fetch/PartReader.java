@@ -264,6 +264,11 @@ final class PartReader implements Closeable {
             if (!skipBlank(gapStart, maxPartBytes)) {
                 return end();
             }
+            if (firstPart && ensure(3) && isSoi(pos)) {
+                // Labelled multipart, but JPEGs without delimiters or headers: read it as the run it is.
+                mode = Mode.JPEG_RUN;
+                return nextJpeg();
+            }
             if (delimiter == null) {
                 if (!learnDelimiter()) {
                     return end();
@@ -634,6 +639,10 @@ final class PartReader implements Closeable {
         boolean byDelimiter = false;
         held = 0;
         scanner.reset();
+        // Stream positions: no delimiter starts before the first; the second is one found (the walker stops at
+        // every segment edge, and searching the buffer again each time would cost a pass per segment).
+        long searched = start;
+        long found = -1;
         while (true) {
             if (pos == limit && !ensure(1)) {
                 return truncated(hold);
@@ -641,12 +650,16 @@ final class PartReader implements Closeable {
             int delimiterAt = -1;
             int stop = limit;
             if (multipart && !(jpeg && scanner.insideSegment())) {
-                int found = findDelimiter(pos, limit);
+                if (found < position()) {
+                    int result = findDelimiter(Math.max(pos, indexOf(searched)), limit);
+                    found = result >= 0 ? positionOf(result) : -1;
+                    searched = positionOf(result >= 0 ? result : -result - 1);
+                }
                 if (found >= 0) {
-                    delimiterAt = found;
-                    stop = found;
+                    delimiterAt = indexOf(found);
+                    stop = delimiterAt;
                 } else {
-                    stop = -found - 1;
+                    stop = indexOf(searched);
                 }
             }
             if (jpeg) {
@@ -787,7 +800,16 @@ final class PartReader implements Closeable {
 
     /** Bytes of the body consumed so far. */
     private long position() {
-        return bytesRead - (limit - pos);
+        return positionOf(pos);
+    }
+
+    private long positionOf(int index) {
+        return bytesRead - (limit - index);
+    }
+
+    /** The buffer index of a stream position at or after pos (the buffer only ever drops bytes before pos). */
+    private int indexOf(long position) {
+        return (int) (limit - (bytesRead - position));
     }
 
     private boolean isSoi(int at) {

@@ -104,6 +104,43 @@ final class PartReaderTest {
         byte[] body = cat(withLength("--abc", "image/jpeg", F1), withLength("--abc", "image/jpeg", F2), body("--abc--\r\n"));
         assertImages("multipart/x-mixed-replace", body, F1, F2);
         assertImages("multipart/x-mixed-replace; boundary=", body, F1, F2);
+        // A body that is not labelled multipart but starts like one (after blank lines) is read as one.
+        assertImages("image/jpeg", cat(body("\r\n\r\n"), body), F1, F2);
+        assertImages(null, body, F1, F2);
+    }
+
+    /** Labelled multipart, but a run of bare JPEGs: read as the run it is. */
+    @Test
+    void multipartLabelOnRawJpegs() throws IOException {
+        assertImages("multipart/x-mixed-replace;boundary=frame", cat(F1, F2, F3), F1, F2, F3);
+    }
+
+    /**
+     * A frame is returned as soon as its last byte has arrived, never waiting for the next frame's delimiter:
+     * the body here fails any read past the bytes a device sends with the first frame.
+     */
+    @Test
+    void frameReturnedWithoutWaitingForTheNext() throws IOException, FetchException {
+        String b = "123456789000000000000987654321";
+        assertReturnedAt("multipart/x-mixed-replace;boundary=" + b, esp32Part(b, F1)); // ESP32: CL, next "\r\n--" comes later
+        assertReturnedAt("multipart/x-mixed-replace; boundary=frame", body("--frame\r\nContent-Type: image/jpeg\r\n\r\n", F1, "\r\n")); // Flask
+        assertReturnedAt("multipart/x-mixed-replace; boundary=f", body("--f\r\nContent-Type: image/jpeg\r\n\r\n", F1)); // Go multipart.Writer
+        assertReturnedAt("multipart/x-mixed-replace; boundary=frame", body("--frame\nContent-Type: image/jpeg\n\n", F1, "\n-")); // what may start a delimiter
+        assertReturnedAt(null, F1); // raw JPEGs
+    }
+
+    private static void assertReturnedAt(String contentType, byte[] first) throws IOException, FetchException {
+        for (int maxSlice : new int[] {1, 5, 100_000}) {
+            InputStream gated = new java.io.SequenceInputStream(SlicedInputStream.randomSlices(first, maxSlice, maxSlice), new InputStream() {
+                @Override
+                public int read() {
+                    throw new AssertionError("read past the first frame");
+                }
+            });
+            PartReader reader = PartReader.open(gated, contentType, MAX);
+            assertTrue(reader.next());
+            assertArrayEquals(F1, reader.read());
+        }
     }
 
     // ---- where delimiters sit

@@ -383,11 +383,11 @@ final class StreamingCameraTest {
     private static CloseableHttpClient authClient(String url, String user, String pass) {
         BasicCredentialsProvider provider = new BasicCredentialsProvider();
         provider.setCredentials(new AuthScope(HttpHost.create(URI.create(url))), new UsernamePasswordCredentials(user, pass.toCharArray()));
-        return builder(false, HttpSource.READ_TIMEOUT).setDefaultCredentialsProvider(provider).build();
+        return builder(false, Timeout.ofSeconds(10)).setDefaultCredentialsProvider(provider).build();
     }
 
     private static CloseableHttpClient client(boolean trustAll) {
-        return client(trustAll, HttpSource.READ_TIMEOUT);
+        return client(trustAll, Timeout.ofSeconds(10));
     }
 
     private static CloseableHttpClient client(boolean trustAll, Timeout readTimeout) {
