@@ -213,7 +213,9 @@ final class HttpSource implements Source {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             return "protocol error: " + firstLine(cause.getMessage());
         }
-        return e.getClass().getSimpleName().replace("Exception", "").toLowerCase(Locale.ROOT) + ": " + firstLine(e.getMessage());
+        // "ConnectionClosedException" reads "connection closed".
+        String kind = e.getClass().getSimpleName().replace("Exception", "").replaceAll("(?<=[a-z])(?=[A-Z])", " ");
+        return kind.toLowerCase(Locale.ROOT) + ": " + firstLine(e.getMessage());
     }
 
     private static String firstLine(String message) {
