@@ -99,14 +99,10 @@ public final class Poller {
                 return;
             }
             ok = accept(fetched);
-            synchronized (lock) {
-                // Once stopped, a fetch aborted by the stop is no outcome, and an image removed stays forgotten.
-                if (!stopped) {
-                    observer.fetched(feed.id(), ok, System.nanoTime() - lastStartNanos);
-                }
-            }
+            observe(ok);
         } catch (FetchException e) {
             failUnlessStopped(e.getMessage());
+            observe(false);
         } catch (RuntimeException | Error e) {
             // A bug or an ImageIO surprise must not end this image's polling for good.
             LOG.log(Level.SEVERE, "Image '" + feed.id() + "': unexpected failure while fetching", e);
@@ -114,6 +110,16 @@ public final class Poller {
         } finally {
             if (stream == null || !relay(stream)) {
                 finished(ok, false, false);
+            }
+        }
+    }
+
+    /** Reports a snapshot fetch's outcome and duration. */
+    private void observe(boolean ok) {
+        synchronized (lock) {
+            // Once stopped, a fetch aborted by the stop is no outcome, and an image removed stays forgotten.
+            if (!stopped) {
+                observer.fetched(feed.id(), ok, System.nanoTime() - lastStartNanos);
             }
         }
     }
