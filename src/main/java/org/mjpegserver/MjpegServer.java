@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -41,6 +43,9 @@ final class MjpegServer implements AutoCloseable {
     private final StreamClock clock = new StreamClock(Runtime.getRuntime().availableProcessors());
     private final DaemonThreads pollerThreadFactory = new DaemonThreads("mjpeg-poller-");
     private final ScheduledThreadPoolExecutor pollerThreads;
+    /** A thread per camera that streams, for as long as its stream is open: blocking reads, off the poller pool. */
+    private final DaemonThreads streamThreadFactory = new DaemonThreads("mjpeg-stream-source-");
+    private final ExecutorService streamThreads = Executors.newCachedThreadPool(streamThreadFactory);
     private final FetchObserver fetchObserver;
     // Guarded by this.
     private final Map<String, Poller> pollers = new HashMap<>();
@@ -107,7 +112,7 @@ final class MjpegServer implements AutoCloseable {
             }
         }
         for (ImageFeed feed : starting) {
-            Poller poller = new Poller(feed, pollerThreads, fetchObserver);
+            Poller poller = new Poller(feed, pollerThreads, streamThreads, fetchObserver);
             pollers.put(feed.id(), poller);
             poller.start();
         }
@@ -162,9 +167,10 @@ final class MjpegServer implements AutoCloseable {
         pollerThreads.shutdownNow();
         store.feeds().forEach(ImageFeed::endAll);
         clock.close();
-        List<String> alive = pollerThreadFactory.stop(pollerThreads, Duration.ofSeconds(10));
+        List<String> alive = new ArrayList<>(pollerThreadFactory.stop(pollerThreads, Duration.ofSeconds(10)));
+        alive.addAll(streamThreadFactory.stop(streamThreads, Duration.ofSeconds(5)));
         if (!alive.isEmpty()) {
-            LOG.warning("Poller threads did not stop within 10 s: " + alive);
+            LOG.warning("Fetching threads did not stop in time: " + alive);
         }
     }
 }

@@ -5,6 +5,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.EntityTag;
@@ -18,11 +20,14 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.mjpegserver.config.ConfigLoader;
 import org.mjpegserver.config.Redaction;
 import org.mjpegserver.frames.Frame;
+import org.mjpegserver.frames.FeedState;
 import org.mjpegserver.frames.FrameStore;
 import org.mjpegserver.frames.ImageFeed;
+import org.mjpegserver.frames.SourceStatus;
 import org.mjpegserver.frames.Viewer;
 import org.mjpegserver.frames.ViewerInfo;
 
@@ -45,20 +50,45 @@ public final class ImagesResource {
         return images;
     }
 
+    /**
+     * The latest frame. An image that rests (fetched on demand) or has had no frame yet is woken, and the answer
+     * waits for its next frame, up to the image's read timeout.
+     */
     @GET
     @Path("{id}")
     @Produces("image/jpeg")
-    public Response snapshot(@PathParam("id") String id, @Context Request request) {
+    public void snapshot(@PathParam("id") String id, @Context Request request, @Suspended AsyncResponse async) {
         ImageFeed feed = feed(id);
-        Frame frame = feed.current();
+        feed.snapshotRequested();
+        FeedState state = feed.state();
+        if (state == FeedState.IDLE || state == FeedState.STARTING && feed.latest() == null) {
+            async.setTimeout(feed.config().settings().readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            async.setTimeoutHandler(late -> resume(late, answer(feed, feed.current(), null)));
+            feed.nextFrame().whenComplete((frame, error) -> resume(async, answer(feed, frame == null ? feed.current() : frame, null)));
+            return;
+        }
+        resume(async, answer(feed, feed.current(), request));
+    }
+
+    private static void resume(AsyncResponse async, Object answer) {
+        if (answer instanceof Throwable failure) {
+            async.resume(failure);
+        } else {
+            async.resume(answer);
+        }
+    }
+
+    /** The frame as a response (304 when {@code request}'s preconditions say the client has it), or the reason there is none. */
+    private static Object answer(ImageFeed feed, Frame frame, Request request) {
         if (frame == null) {
-            String reason = feed.refusing() ? "image '" + id + "' is stale" : "image '" + id + "' has no frame yet";
-            throw Failure.of(Response.Status.SERVICE_UNAVAILABLE, reason, Response.status(503).header("Retry-After", "5"));
+            String reason = feed.refusing() ? "image '" + feed.id() + "' is stale"
+                    : "image '" + feed.id() + "' has no frame yet" + (feed.lastError() == null ? "" : " (" + feed.lastError() + ")");
+            return Failure.of(Response.Status.SERVICE_UNAVAILABLE, reason, Response.status(503).header("Retry-After", "5"));
         }
         EntityTag tag = new EntityTag(Long.toHexString(frame.sequence()) + "-" + Long.toHexString(frame.capturedAt().toEpochMilli()));
         Date modified = Date.from(frame.capturedAt());
         CacheControl noStore = CacheControl.valueOf("no-cache, max-age=0");
-        Response.ResponseBuilder notModified = request.evaluatePreconditions(modified, tag);
+        Response.ResponseBuilder notModified = request == null ? null : request.evaluatePreconditions(modified, tag);
         if (notModified != null) {
             return notModified.cacheControl(noStore).build();
         }
@@ -81,6 +111,7 @@ public final class ImagesResource {
         out.put("fetches_ok", feed.fetchesOk());
         out.put("fetches_failed", feed.fetchesFailed());
         out.put("average_fetch_fps", round(feed.averageFetchFps()));
+        out.put("source", source(feed.source()));
         List<Map<String, Object>> streams = new ArrayList<>();
         double peak = 0;
         for (Viewer viewer : feed.viewers()) {
@@ -98,6 +129,17 @@ public final class ImagesResource {
         out.put("peak_stream_fps", peak);
         out.put("config", Redaction.describe(feed.config()));
         out.put("streams", streams);
+        return out;
+    }
+
+    private static Map<String, Object> source(SourceStatus status) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("kind", status.kind().name().toLowerCase(java.util.Locale.ROOT));
+        if (status.kind() == SourceStatus.Kind.STREAM) {
+            out.put("connected", status.connected());
+            out.put("frames_received", status.framesReceived());
+            out.put("frames_dropped", status.framesDropped());
+        }
         return out;
     }
 

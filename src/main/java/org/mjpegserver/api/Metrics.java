@@ -47,6 +47,10 @@ public final class Metrics implements FetchObserver {
         perImageCounter(store, "mjpeg_frames_sent", "Frames written to streams", ImageFeed::framesSent);
         perImageCounter(store, "mjpeg_bytes_sent", "Bytes of frames written to streams", ImageFeed::bytesSent);
         perImageCounter(store, "mjpeg_frames_skipped", "New frames a slow viewer skipped for a newer one", ImageFeed::framesSkipped);
+        perImageCounter(store, "mjpeg_source_frames_received", "Frames a streaming camera sent, taken or not", feed -> feed.source().framesReceived());
+        perImageCounter(store, "mjpeg_source_frames_dropped", "Frames a streaming camera sent that were read and thrown away",
+                feed -> feed.source().framesDropped());
+        perImageGauge(store, "mjpeg_source_connected", "1 while a streaming camera's connection is open", feed -> feed.source().connected() ? 1 : 0);
     }
 
     private void perImageGauge(FrameStore store, String name, String help, ToDoubleFunction<ImageFeed> value) {

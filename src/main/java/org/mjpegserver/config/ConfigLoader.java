@@ -34,7 +34,8 @@ public final class ConfigLoader {
 
     static final Set<String> SETTING_KEYS = Set.of("stream_fps", "fetch_minimum_fps", "fetch_maximum_fps",
             "image_timeout_seconds", "image_timeout_behavior", "image_validation", "ignore_certificate_errors",
-            "stale_image_path", "fetch_agent_string", "max_image_bytes", "max_image_pixels", "access_token");
+            "stale_image_path", "fetch_agent_string", "max_image_bytes", "max_image_pixels", "access_token",
+            "read_timeout_seconds", "close_after_last_viewer_seconds");
     static final Set<String> IMAGE_KEYS = Set.of("url", "auth_type", "username", "password", "token");
 
     /** Upper bounds that catch typos (a frame rate of 5000) rather than limit real use. */
@@ -287,16 +288,16 @@ public final class ConfigLoader {
 
     private ImageSettings settings(Map<String, YamlTree.Node> map, String path, ImageSettings base) {
         double streamFps = fps(map, "stream_fps", path, base.streamFps());
-        double minFps = fps(map, "fetch_minimum_fps", path, base.fetchMinimumFps());
-        double maxFps = fps(map, "fetch_maximum_fps", path, base.fetchMaximumFps());
-        Duration timeout = base.imageTimeout();
-        YamlTree.Node timeoutNode = map.get("image_timeout_seconds");
-        if (timeoutNode != null) {
-            Double seconds = number(timeoutNode, path + ".image_timeout_seconds", 0.1, 86_400, "a number of seconds from 0.1 to 86400");
-            if (seconds != null) {
-                timeout = Duration.ofMillis(Math.round(seconds * 1000));
-            }
+        double minFps = base.fetchMinimumFps();
+        YamlTree.Node minFpsNode = map.get("fetch_minimum_fps");
+        if (minFpsNode != null) {
+            // 0 is allowed here alone: fetch only while somebody watches.
+            Double value = number(minFpsNode, path + ".fetch_minimum_fps", 0, MAX_FPS,
+                    "a number of frames per second from 0 (fetch only while watched) to 1000, e.g. 1 or .1");
+            minFps = value == null ? minFps : value;
         }
+        double maxFps = fps(map, "fetch_maximum_fps", path, base.fetchMaximumFps());
+        Duration timeout = seconds(map, "image_timeout_seconds", path, 0.1, 86_400, base.imageTimeout());
         TimeoutBehavior behavior = base.imageTimeoutBehavior();
         if (map.get("image_timeout_behavior") != null) {
             TimeoutBehavior value = enumValue(map.get("image_timeout_behavior"), path + ".image_timeout_behavior", TimeoutBehavior.class);
@@ -344,8 +345,23 @@ public final class ConfigLoader {
             String value = string(map, "access_token", path);
             accessToken = value == null || value.isEmpty() ? null : value;
         }
+        Duration readTimeout = seconds(map, "read_timeout_seconds", path, 1, 3600, base.readTimeout());
+        Duration closeAfter = seconds(map, "close_after_last_viewer_seconds", path, 0, 86_400, base.closeAfterLastViewer());
         return new ImageSettings(streamFps, minFps, maxFps, timeout, behavior, validation, ignoreCertificateErrors,
-                stale, agent, maxBytes, maxPixels, accessToken);
+                stale, agent, maxBytes, maxPixels, accessToken, readTimeout, closeAfter);
+    }
+
+    private Duration seconds(Map<String, YamlTree.Node> map, String key, String path, double min, double max, Duration fallback) {
+        YamlTree.Node node = map.get(key);
+        if (node == null) {
+            return fallback;
+        }
+        Double seconds = number(node, path + "." + key, min, max, "a number of seconds from " + format(min) + " to " + format(max));
+        return seconds == null ? fallback : Duration.ofMillis(Math.round(seconds * 1000));
+    }
+
+    private static String format(double number) {
+        return number == Math.rint(number) ? Long.toString((long) number) : Double.toString(number);
     }
 
     private Path staleImage(YamlTree.Node node, String key) {

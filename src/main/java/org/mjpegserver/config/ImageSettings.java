@@ -19,24 +19,35 @@ public record ImageSettings(
         String fetchAgentString,
         long maxImageBytes,
         long maxImagePixels,
-        String accessToken) {
+        String accessToken,
+        Duration readTimeout,
+        Duration closeAfterLastViewer) {
 
     public static final String DEFAULT_AGENT = "mjpeg-server/1.0";
 
     /** The Python server's defaults, plus the limits it did not have. */
     public static final ImageSettings DEFAULTS = new ImageSettings(
             5, 1, 30, Duration.ofSeconds(30), TimeoutBehavior.DISCONNECT, Validation.VALID_JPEG,
-            false, null, DEFAULT_AGENT, 20L * 1024 * 1024, 50_000_000L, null);
+            false, null, DEFAULT_AGENT, 20L * 1024 * 1024, 50_000_000L, null, Duration.ofSeconds(10), Duration.ofSeconds(5));
 
     /** {@code fetch_minimum_fps} is capped at {@code fetch_maximum_fps}, as the Python server did. */
     public double effectiveMinimumFps() {
         return Math.min(fetchMinimumFps, fetchMaximumFps);
     }
 
+    /**
+     * With {@code fetch_minimum_fps: 0} the source rests while nobody watches: no fetches, and a stream source's
+     * connection closed {@code close_after_last_viewer_seconds} after the last viewer left.
+     */
+    public boolean onDemand() {
+        return fetchMinimumFps == 0;
+    }
+
     @Override
     public String toString() {
         return "ImageSettings[streamFps=" + streamFps + ", fetch=" + fetchMinimumFps + ".." + fetchMaximumFps
                 + ", timeout=" + imageTimeout + " " + imageTimeoutBehavior + ", validation=" + imageValidation
-                + ", accessToken=" + (accessToken == null ? "none" : "***") + "]";
+                + ", accessToken=" + (accessToken == null ? "none" : "***") + ", readTimeout=" + readTimeout
+                + ", closeAfterLastViewer=" + closeAfterLastViewer + "]";
     }
 }

@@ -63,6 +63,8 @@ public final class Redaction {
         out.put("fetch_agent_string", s.fetchAgentString());
         out.put("max_image_bytes", s.maxImageBytes());
         out.put("max_image_pixels", s.maxImagePixels());
+        out.put("read_timeout_seconds", s.readTimeout().toMillis() / 1000.0);
+        out.put("close_after_last_viewer_seconds", s.closeAfterLastViewer().toMillis() / 1000.0);
         if (s.accessToken() != null) {
             out.put("access_token", MASK);
         }

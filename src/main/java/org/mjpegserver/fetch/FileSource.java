@@ -17,34 +17,36 @@ final class FileSource implements Source {
 
     private final Path path;
     private final long maxBytes;
+    private final long readTimeoutNanos;
     private FileTime lastModified;
     private long lastSize = -1;
 
     FileSource(ImageConfig image) {
         this.path = Path.of(image.url());
         this.maxBytes = image.settings().maxImageBytes();
+        this.readTimeoutNanos = image.settings().readTimeout().toNanos();
     }
 
     @Override
-    public byte[] fetch() throws FetchException {
+    public Fetched fetch() throws FetchException {
         try {
             BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
             if (!attributes.isRegularFile()) {
                 throw new FetchException("not a regular file: " + path.getFileName());
             }
             if (attributes.lastModifiedTime().equals(lastModified) && attributes.size() == lastSize) {
-                return null;
+                return Fetched.UNCHANGED;
             }
             if (attributes.size() > maxBytes) {
                 throw new FetchException("file of " + attributes.size() + " bytes is larger than max_image_bytes (" + maxBytes + ")");
             }
             byte[] body;
             try (InputStream in = Files.newInputStream(path)) {
-                body = Bodies.read(in, maxBytes, attributes.size(), System.nanoTime() + HttpSource.READ_TIMEOUT.toNanoseconds());
+                body = Bodies.read(in, maxBytes, attributes.size(), System.nanoTime() + readTimeoutNanos);
             }
             lastModified = attributes.lastModifiedTime();
             lastSize = attributes.size();
-            return body;
+            return new Fetched.Snapshot(body);
         } catch (NoSuchFileException e) {
             throw new FetchException("file not found: " + path.getFileName());
         } catch (IOException e) {

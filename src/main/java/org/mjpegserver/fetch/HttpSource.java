@@ -1,5 +1,6 @@
 package org.mjpegserver.fetch;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
@@ -38,20 +39,22 @@ import org.mjpegserver.config.ImageConfig;
 import org.mjpegserver.config.ImageSettings;
 
 /**
- * Fetches an http(s) snapshot with Apache HttpClient 5: a kept-alive connection, Basic (preemptive, as the
+ * Fetches an http(s) image with Apache HttpClient 5: a kept-alive connection, Basic (preemptive, as the
  * Python server's requests library did), Digest (challenge and response, as Hikvision and Dahua want) or Bearer
- * auth, and certificate checks off only for an image that asks for it.
+ * auth, and certificate checks off only for an image that asks for it. An answer that turns out to be an MJPEG
+ * stream (a multipart type, or a body that starts like one or runs JPEG after JPEG) is handed over open, so the
+ * one connection the camera allows feeds every viewer.
  */
 final class HttpSource implements Source {
 
     static final Timeout CONNECT_TIMEOUT = Timeout.ofSeconds(5);
-    static final Timeout READ_TIMEOUT = Timeout.ofSeconds(10);
     private static final int MAX_REDIRECTS = 5;
 
     private final URI url;
     private final HttpHost target;
     private final ImageSettings settings;
     private final CloseableHttpClient client;
+    private final Timeout readTimeout;
     /** One context for the life of the source keeps the Digest nonce, so each fetch is a single request. */
     private final HttpClientContext context = HttpClientContext.create();
 
@@ -59,13 +62,14 @@ final class HttpSource implements Source {
         this.url = image.url();
         this.target = HttpHost.create(url);
         this.settings = image.settings();
+        this.readTimeout = Timeout.of(settings.readTimeout());
         Credentials credentials = image.credentials();
         var connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setMaxConnTotal(2)
                 .setMaxConnPerRoute(2)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(CONNECT_TIMEOUT)
-                        .setSocketTimeout(READ_TIMEOUT)
+                        .setSocketTimeout(readTimeout)
                         .build());
         if (settings.ignoreCertificateErrors()) {
             connections.setTlsSocketStrategy(ClientTlsStrategyBuilder.create()
@@ -79,7 +83,7 @@ final class HttpSource implements Source {
                 .disableAutomaticRetries()
                 .disableCookieManagement()
                 .setDefaultRequestConfig(RequestConfig.custom()
-                        .setResponseTimeout(READ_TIMEOUT)
+                        .setResponseTimeout(readTimeout)
                         .setMaxRedirects(MAX_REDIRECTS)
                         .setCircularRedirectsAllowed(false)
                         .build());
@@ -108,10 +112,13 @@ final class HttpSource implements Source {
     }
 
     @Override
-    public byte[] fetch() throws FetchException {
+    public Fetched fetch() throws FetchException {
         HttpGet get = new HttpGet(url);
-        get.setHeader(HttpHeaders.ACCEPT, "image/jpeg, image/*;q=0.9, */*;q=0.5");
-        try (CloseableHttpResponse response = client.execute(target, get, context)) {
+        get.setHeader(HttpHeaders.ACCEPT, "image/jpeg, multipart/x-mixed-replace;q=0.9, image/*;q=0.8, */*;q=0.5");
+        CloseableHttpResponse response = null;
+        boolean handedOver = false;
+        try {
+            response = client.execute(target, get, context);
             int status = response.getCode();
             HttpEntity entity = response.getEntity();
             if (status != 200) {
@@ -120,32 +127,68 @@ final class HttpSource implements Source {
                 throw new FetchException("HTTP " + status + (response.getReasonPhrase() == null ? "" : " " + response.getReasonPhrase()));
             }
             if (entity == null) {
-                return new byte[0];
+                return new Fetched.Snapshot(new byte[0]);
             }
+            String contentType = entity.getContentType();
             long length = entity.getContentLength();
+            InputStream in = entity.getContent();
+            if (PartReader.isMultipart(contentType)) {
+                handedOver = true;
+                return stream(get, response, in, contentType);
+            }
             if (length > settings.maxImageBytes()) {
                 get.cancel();
                 throw new FetchException("body of " + length + " bytes is larger than max_image_bytes (" + settings.maxImageBytes() + ")");
             }
-            long deadline = System.nanoTime() + READ_TIMEOUT.toNanoseconds();
-            InputStream in = entity.getContent();
+            long deadline = System.nanoTime() + readTimeout.toNanoseconds();
             byte[] body;
             try {
+                if (length < 0) {
+                    // No length: a snapshot that ends with the connection, or a stream by its first bytes.
+                    DeadlineInputStream bounded = new DeadlineInputStream(in, deadline);
+                    BufferedInputStream sniffed = new BufferedInputStream(bounded, PartReader.BUFFER);
+                    if (BodyKind.of(contentType, sniffed, settings.maxImageBytes()) != BodyKind.SINGLE) {
+                        bounded.lift();
+                        handedOver = true;
+                        return stream(get, response, sniffed, contentType);
+                    }
+                    in = sniffed;
+                }
                 body = Bodies.read(in, settings.maxImageBytes(), length, deadline);
             } catch (FetchException | IOException e) {
                 // Closing the stream would read the rest of the body to keep the connection, which for an
-                // endless or trickling body never ends: drop the connection first (try-with-resources would
-                // close the stream before any catch clause could).
+                // endless or trickling body never ends: drop the connection first.
                 get.cancel();
                 throw e;
             }
             in.close();
-            return body;
+            return new Fetched.Snapshot(body);
         } catch (FetchException e) {
             throw e;
         } catch (IOException e) {
             get.cancel();
             throw new FetchException(describe(e));
+        } finally {
+            if (response != null && !handedOver) {
+                closeQuietly(response);
+            }
+        }
+    }
+
+    /** The open response as a stream source: closing it aborts the request, which ends a read that waits. */
+    private Fetched.Stream stream(HttpGet get, CloseableHttpResponse response, InputStream body, String contentType) {
+        PartReader parts = PartReader.open(body, contentType, settings.maxImageBytes());
+        return new Fetched.Stream(parts, () -> {
+            get.cancel();
+            closeQuietly(response);
+        });
+    }
+
+    private static void closeQuietly(CloseableHttpResponse response) {
+        try {
+            response.close();
+        } catch (IOException e) {
+            // The connection is gone either way.
         }
     }
 
@@ -170,7 +213,9 @@ final class HttpSource implements Source {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             return "protocol error: " + firstLine(cause.getMessage());
         }
-        return e.getClass().getSimpleName().replace("Exception", "").toLowerCase(Locale.ROOT) + ": " + firstLine(e.getMessage());
+        // "ConnectionClosedException" reads "connection closed".
+        String kind = e.getClass().getSimpleName().replace("Exception", "").replaceAll("(?<=[a-z])(?=[A-Z])", " ");
+        return kind.toLowerCase(Locale.ROOT) + ": " + firstLine(e.getMessage());
     }
 
     private static String firstLine(String message) {

@@ -15,7 +15,7 @@ final class TestPatternSource implements Source {
     }
 
     @Override
-    public byte[] fetch() {
-        return pattern.render(++frameNumber, TestPattern.now());
+    public Fetched fetch() {
+        return new Fetched.Snapshot(pattern.render(++frameNumber, TestPattern.now()));
     }
 }

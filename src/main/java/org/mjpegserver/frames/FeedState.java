@@ -9,5 +9,10 @@ public enum FeedState {
     /** Fetches fail, but the last good frame is younger than the timeout. */
     FAILING,
     /** No valid frame for {@code image_timeout_seconds}: the timeout behaviour applies. */
-    STALE
+    STALE,
+    /**
+     * Nobody watches and {@code fetch_minimum_fps} is 0, so the source rests: no fetches, no stream connection.
+     * Not a fault: the image is not judged stale while it rests, and the next viewer or snapshot wakes it.
+     */
+    IDLE
 }

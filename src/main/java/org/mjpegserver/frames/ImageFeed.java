@@ -2,6 +2,7 @@ package org.mjpegserver.frames;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,6 +22,11 @@ public final class ImageFeed {
     private static final Logger LOG = Logger.getLogger(ImageFeed.class.getName());
     /** Viewers per fan-out task: small enough to spread a frame over every core, big enough to be worth a task. */
     private static final int FANOUT_SLICE = 32;
+    /**
+     * A snapshot request counts as a viewer at this rate for {@code close_after_last_viewer_seconds}: it wakes a
+     * resting source, and keeps it awake long enough that the next request of a polling client finds a fresh frame.
+     */
+    static final double SNAPSHOT_DEMAND_FPS = 1;
 
     private final ImageConfig config;
     private final Frame staleFrame;
@@ -34,12 +40,19 @@ public final class ImageFeed {
     private final LongAdder framesSent = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder framesSkipped = new LongAdder();
+    private final SourceStatus source = new SourceStatus(SourceStatus.Kind.UNKNOWN);
+    private final long watchLingerNanos;
     private volatile Frame latest;
     private volatile long lastGoodNanos;
     private volatile FeedState state = FeedState.STARTING;
     private volatile String lastError;
     private volatile Instant lastErrorAt;
     private volatile Runnable demandListener = () -> { };
+    /** When the last viewer left or the last snapshot was asked for; see {@link #unwatchedNanos}. */
+    private volatile long lastWatchedNanos;
+    private volatile long lastSnapshotNanos;
+    // Guarded by this: completed by the next publish or failure, for snapshot requests that wait for a frame.
+    private CompletableFuture<Frame> nextFrame;
 
     /** {@code fanout} runs the delivery of a new frame to many viewers on several threads at once. */
     public ImageFeed(ImageConfig config, byte[] staleJpeg, Executor fanout) {
@@ -47,7 +60,10 @@ public final class ImageFeed {
         this.fanout = fanout;
         this.staleFrame = Frame.of(staleJpeg, Instant.now(), 0);
         this.timeoutNanos = config.settings().imageTimeout().toNanos();
+        this.watchLingerNanos = config.settings().closeAfterLastViewer().toNanos();
         this.lastGoodNanos = System.nanoTime();
+        this.lastWatchedNanos = lastGoodNanos;
+        this.lastSnapshotNanos = lastGoodNanos - watchLingerNanos - 1;
     }
 
     public ImageConfig config() {
@@ -67,6 +83,7 @@ public final class ImageFeed {
         latest = frame;
         recordSuccess();
         deliver(frame);
+        wakeWaiting(frame);
     }
 
     /**
@@ -119,9 +136,42 @@ public final class ImageFeed {
         fetchesFailed.incrementAndGet();
         lastError = reason;
         lastErrorAt = Instant.now();
-        if (state == FeedState.FRESH || state == FeedState.STARTING) {
+        if (state == FeedState.FRESH || state == FeedState.STARTING || state == FeedState.IDLE) {
             state = FeedState.FAILING;
             LOG.warning(() -> "Image '" + id() + "' fetch failed: " + reason);
+        }
+        wakeWaiting(null);
+    }
+
+    /**
+     * The source rests (nobody watches and {@code fetch_minimum_fps} is 0). Its staleness clock stops: an image
+     * nobody asked for is not failing, and it starts again from the next fetch.
+     */
+    public synchronized void rest() {
+        if (state != FeedState.STALE) {
+            state = FeedState.IDLE;
+        }
+    }
+
+    /**
+     * A frame soon: completes with the next frame published, or with null when the next fetch fails. Snapshot
+     * requests wait on it while the image rests or has had no frame yet.
+     */
+    public synchronized CompletableFuture<Frame> nextFrame() {
+        if (nextFrame == null) {
+            nextFrame = new CompletableFuture<>();
+        }
+        return nextFrame;
+    }
+
+    private void wakeWaiting(Frame frame) {
+        CompletableFuture<Frame> waiting;
+        synchronized (this) {
+            waiting = nextFrame;
+            nextFrame = null;
+        }
+        if (waiting != null) {
+            waiting.complete(frame);
         }
     }
 
@@ -131,7 +181,7 @@ public final class ImageFeed {
      */
     public void checkStale(long nowNanos) {
         synchronized (this) {
-            if (state == FeedState.STALE || nowNanos - lastGoodNanos <= timeoutNanos) {
+            if (state == FeedState.STALE || state == FeedState.IDLE || nowNanos - lastGoodNanos <= timeoutNanos) {
                 return;
             }
             state = FeedState.STALE;
@@ -184,7 +234,23 @@ public final class ImageFeed {
     }
 
     public void removeViewer(Viewer viewer) {
-        viewers.remove(viewer);
+        if (viewers.remove(viewer)) {
+            lastWatchedNanos = System.nanoTime();
+            demandListener.run();
+        }
+    }
+
+    /** Somebody asked for a snapshot: demand at {@link #SNAPSHOT_DEMAND_FPS} for a while, see {@link #demandFps}. */
+    public void snapshotRequested() {
+        long now = System.nanoTime();
+        lastSnapshotNanos = now;
+        lastWatchedNanos = now;
+        demandListener.run();
+    }
+
+    /** How long nobody has watched: 0 while a stream is open, else the time since the last left or the last snapshot. */
+    public long unwatchedNanos(long nowNanos) {
+        return viewers.isEmpty() ? Math.max(0, nowNanos - lastWatchedNanos) : 0;
     }
 
     /** Ends every open stream, for a feed being removed. */
@@ -198,22 +264,33 @@ public final class ImageFeed {
         return List.copyOf(viewers);
     }
 
-    /** The highest frame rate any open stream wants; 0 when nobody watches. */
+    /**
+     * The highest frame rate any open stream wants, at least {@link #SNAPSHOT_DEMAND_FPS} for
+     * {@code close_after_last_viewer_seconds} after a snapshot request; 0 when nobody watches.
+     */
     public double demandFps() {
-        double highest = 0;
+        double highest = System.nanoTime() - lastSnapshotNanos <= watchLingerNanos ? SNAPSHOT_DEMAND_FPS : 0;
         for (Viewer viewer : viewers) {
             highest = Math.max(highest, viewer.fps());
         }
         return highest;
     }
 
-    /** Told when a viewer joins, so the poller can speed up at once rather than after its current wait. */
+    /**
+     * Told when a viewer joins or leaves, or a snapshot is asked for, so the source can speed up or wake at once
+     * rather than after its current wait, and can plan to rest once nobody watches.
+     */
     public void onDemandChange(Runnable listener) {
         this.demandListener = listener;
     }
 
     public FeedState state() {
         return state;
+    }
+
+    /** The kind and counters of the image's upstream, kept by its source. */
+    public SourceStatus source() {
+        return source;
     }
 
     public Frame latest() {

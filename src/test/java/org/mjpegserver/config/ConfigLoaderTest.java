@@ -462,7 +462,45 @@ final class ConfigLoaderTest {
     }
 
     @Test
+    void onDemandMinimumFpsOfZeroAndTheStreamTimeouts() throws Exception {
+        ServerConfig config = load("""
+                mjpeg-server:
+                  read_timeout_seconds: 20
+                images:
+                  door:
+                    url: http://cam.local/stream
+                    fetch_minimum_fps: 0
+                    close_after_last_viewer_seconds: 2.5
+                  yard: http://cam.local/snap.jpg
+                """);
+        ImageSettings door = config.images().get("door").settings();
+        assertTrue(door.onDemand());
+        assertEquals(Duration.ofSeconds(20), door.readTimeout());
+        assertEquals(Duration.ofMillis(2500), door.closeAfterLastViewer());
+        ImageSettings yard = config.images().get("yard").settings();
+        assertFalse(yard.onDemand());
+        assertEquals(Duration.ofSeconds(20), yard.readTimeout());
+        assertEquals(Duration.ofSeconds(5), yard.closeAfterLastViewer());
+    }
+
+    @Test
+    void streamTimeoutsOutOfRangeAreRejected() throws Exception {
+        ConfigException e = fail("""
+                mjpeg-server:
+                  read_timeout_seconds: 0
+                images:
+                  cam:
+                    url: http://cam.local/stream
+                    close_after_last_viewer_seconds: soon
+                """);
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertProblem(e, 2, "mjpeg-server.read_timeout_seconds", "'0' is not allowed", "from 1 to 3600");
+        assertProblem(e, 6, "images.cam.close_after_last_viewer_seconds", "'soon' is not allowed", "from 0 to 86400");
+    }
+
+    @Test
     void negativeAndZeroFpsAreRejected() throws Exception {
+        // fetch_minimum_fps alone may be 0 (fetch only while watched); see onDemandMinimumFpsOfZero.
         ConfigException e = fail("""
                 mjpeg-server:
                   stream_fps: 0
@@ -474,7 +512,7 @@ final class ConfigLoaderTest {
                 """);
         assertEquals(3, e.problems().size(), e.getMessage());
         assertProblem(e, 2, "mjpeg-server.stream_fps", "'0' is not allowed", "greater than 0");
-        assertProblem(e, 6, "images.cam.fetch_minimum_fps", "'-1' is not allowed", "greater than 0");
+        assertProblem(e, 6, "images.cam.fetch_minimum_fps", "'-1' is not allowed", "from 0 (fetch only while watched)");
         assertProblem(e, 7, "images.cam.fetch_maximum_fps", "'0.0' is not allowed", "greater than 0");
     }
 

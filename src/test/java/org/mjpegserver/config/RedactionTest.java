@@ -133,7 +133,8 @@ final class RedactionTest {
         Map<String, Object> described = Redaction.describe(ConfigLoader.load(file).images().get("cam"));
         assertEquals(List.of("url", "stream_fps", "fetch_minimum_fps", "fetch_maximum_fps", "image_timeout_seconds",
                 "image_timeout_behavior", "image_validation", "ignore_certificate_errors", "stale_image_path",
-                "fetch_agent_string", "max_image_bytes", "max_image_pixels"), List.copyOf(described.keySet()));
+                "fetch_agent_string", "max_image_bytes", "max_image_pixels", "read_timeout_seconds",
+                "close_after_last_viewer_seconds"), List.copyOf(described.keySet()));
         assertEquals("http://cam.local/snap.jpg", described.get("url"));
         assertEquals(0.5, described.get("fetch_minimum_fps"));
         assertEquals(30.0, described.get("image_timeout_seconds"));
@@ -156,7 +157,8 @@ final class RedactionTest {
     @Test
     void imageConfigToStringCarriesNoSecret() {
         ImageSettings settings = new ImageSettings(5, 1, 30, java.time.Duration.ofSeconds(30), TimeoutBehavior.DISCONNECT,
-                Validation.VALID_JPEG, false, null, "agent", 1000, 1000, ACCESS_TOKEN);
+                Validation.VALID_JPEG, false, null, "agent", 1000, 1000, ACCESS_TOKEN,
+                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(5));
         ImageConfig image = new ImageConfig("cam", URI.create("http://u:" + PASSWORD + "@cam.local/a.jpg?key=" + TOKEN),
                 new Credentials(AuthType.DIGEST, "u", PASSWORD, TOKEN), settings, 3);
         assertNoSecret(image.toString());

@@ -111,7 +111,8 @@ final class ImageFeedTest {
     private static ImageFeed feed(TimeoutBehavior behavior) {
         ImageSettings d = ImageSettings.DEFAULTS;
         ImageSettings settings = new ImageSettings(d.streamFps(), d.fetchMinimumFps(), d.fetchMaximumFps(), Duration.ofSeconds(30),
-                behavior, d.imageValidation(), false, null, d.fetchAgentString(), d.maxImageBytes(), d.maxImagePixels(), null);
+                behavior, d.imageValidation(), false, null, d.fetchAgentString(), d.maxImageBytes(), d.maxImagePixels(), null,
+                d.readTimeout(), d.closeAfterLastViewer());
         ImageConfig config = new ImageConfig("cam", URI.create("http://127.0.0.1/snapshot.jpg"), Credentials.NONE, settings, 1);
         return new ImageFeed(config, TestImages.jpeg(32, 24, "stale"), Runnable::run);
     }

@@ -271,7 +271,8 @@ final class FrameValidatorTest {
         ImageSettings d = ImageSettings.DEFAULTS;
         return new FrameValidator(new ImageSettings(d.streamFps(), d.fetchMinimumFps(), d.fetchMaximumFps(),
                 d.imageTimeout(), d.imageTimeoutBehavior(), validation, d.ignoreCertificateErrors(), d.staleImagePath(),
-                d.fetchAgentString(), d.maxImageBytes(), maxPixels, d.accessToken()));
+                d.fetchAgentString(), d.maxImageBytes(), maxPixels, d.accessToken(),
+                d.readTimeout(), d.closeAfterLastViewer()));
     }
 
     private static void assertRejected(Validation validation, byte[] body, String messagePart) {

@@ -39,21 +39,30 @@ final class DigestAuth implements Route {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header != null && header.regionMatches(true, 0, "Digest ", 0, 7)
-                && accepts(parse(header.substring(7)), exchange)) {
+        if (accepts(exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestMethod(),
+                exchange.getRequestURI().toString())) {
             inner.handle(exchange);
             return;
         }
+        Routes.challenge(exchange, challenge());
+    }
+
+    /** Whether an Authorization header (may be null) answers one of our challenges for this request. */
+    boolean accepts(String header, String method, String uri) {
+        return header != null && header.regionMatches(true, 0, "Digest ", 0, 7)
+                && accepts(parse(header.substring(7)), method, uri);
+    }
+
+    /** A WWW-Authenticate value with a fresh nonce. */
+    String challenge() {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         String nonce = HexFormat.of().formatHex(bytes);
         nonces.put(nonce, 0L);
-        Routes.challenge(exchange,
-                "Digest realm=\"" + REALM + "\", qop=\"auth\", algorithm=MD5, nonce=\"" + nonce + "\"");
+        return "Digest realm=\"" + REALM + "\", qop=\"auth\", algorithm=MD5, nonce=\"" + nonce + "\"";
     }
 
-    private boolean accepts(Map<String, String> p, HttpExchange exchange) {
+    private boolean accepts(Map<String, String> p, String method, String uri) {
         String nonce = p.get("nonce");
         String nc = p.get("nc");
         String cnonce = p.get("cnonce");
@@ -61,11 +70,11 @@ final class DigestAuth implements Route {
         if (!user.equals(p.get("username")) || !REALM.equals(p.get("realm"))
                 || !"auth".equals(p.get("qop")) || nonce == null || !nonces.containsKey(nonce)
                 || nc == null || !nc.matches("[0-9a-fA-F]{8}") || cnonce == null || cnonce.isEmpty()
-                || response == null || !exchange.getRequestURI().toString().equals(p.get("uri"))
+                || response == null || !uri.equals(p.get("uri"))
                 || (p.containsKey("algorithm") && !"MD5".equalsIgnoreCase(p.get("algorithm")))) {
             return false;
         }
-        String ha2 = md5(exchange.getRequestMethod() + ":" + p.get("uri"));
+        String ha2 = md5(method + ":" + p.get("uri"));
         String expected = md5(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 response.toLowerCase().getBytes(StandardCharsets.US_ASCII))) {

@@ -146,7 +146,7 @@ public final class FakeCamera implements AutoCloseable {
     }
 
     /** Uses the JDK's own keytool so that no certificate library is needed. */
-    private static SSLContext selfSignedContext() throws IOException {
+    static SSLContext selfSignedContext() throws IOException {
         Path dir = Files.createTempDirectory("fake-camera");
         Path file = dir.resolve("camera.p12");
         try {
