@@ -1,5 +1,9 @@
 package org.mjpegserver.image;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Judges a baseline JPEG the way the full decoder would, without its inverse DCT, upsampling and colour stages: the
  * markers and segment lengths are parsed, the Huffman tables built, and every block's codes decoded and counted
@@ -52,6 +56,7 @@ final class JpegScan {
      * silently, holds at most 8 bytes of data (16 with stuffing); this class reads at most as far ahead.
      */
     private static final int SURELY_EXTRA_BYTES = 32;
+    private static final VarHandle INT_BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     /** Thrown from deep in the parse when the bytes are out of what this class can judge; no stack, it is routine. */
     private static final class Undecided extends RuntimeException {
@@ -211,7 +216,7 @@ final class JpegScan {
                 total += counts[length];
             }
             require(total <= 256 && pos + total <= segmentEnd);
-            HuffmanTable table = HuffmanTable.build(counts, data, pos, total);
+            HuffmanTable table = HuffmanTable.build(tableClass == 0, counts, data, pos, total);
             // libjpeg refuses an over-subscribed table, and DC symbols over 15, when a scan uses the table.
             require(table != null && (tableClass == 1 || table.maxSymbol <= 15));
             (tableClass == 0 ? dcTables : acTables)[id] = table;
@@ -290,16 +295,12 @@ final class JpegScan {
 
     /** One block: a DC code and its magnitude bits, then AC codes up to end-of-block or the 63rd coefficient. */
     private void block(HuffmanTable dc, HuffmanTable ac) {
-        int size = decode(dc);
-        bits -= size;
+        decode(dc);
         for (int k = 1; k < 64; k++) {
             int runAndSize = decode(ac);
-            int run = runAndSize >> 4;
-            size = runAndSize & 0x0f;
-            if (size != 0) {
-                k += run;
-                bits -= size;
-            } else if (run == 15) {
+            if ((runAndSize & 0x0f) != 0) {
+                k += runAndSize >> 4;
+            } else if (runAndSize == 0xf0) {
                 k += 15;
             } else {
                 break;
@@ -307,7 +308,7 @@ final class JpegScan {
         }
     }
 
-    /** One Huffman symbol; also makes sure its magnitude bits are in the buffer. */
+    /** One Huffman symbol, consuming its code and the magnitude bits that follow it. */
     private int decode(HuffmanTable table) {
         if (bits < NEEDED_BITS) {
             fill();
@@ -328,11 +329,26 @@ final class JpegScan {
             badCode = true;
             return 0;
         }
-        return table.symbols[code + table.valueOffset[length]];
+        int symbol = table.symbols[code + table.valueOffset[length]];
+        bits -= table.magnitudeBits(symbol);
+        return symbol;
     }
 
-    /** Tops the buffer up to more than 56 bits, unstuffing FF 00; from a marker on, zero bits are counted as padding. */
+    /**
+     * Tops the buffer up to 32 bits or more, unstuffing FF 00; from a marker on, zero bits are counted as padding.
+     * Four bytes at once where none of them is FF, which is nearly always.
+     */
     private void fill() {
+        if (!markerReached && pos + 4 <= end) {
+            int word = (int) INT_BIG_ENDIAN.get(data, pos);
+            int inverted = ~word;
+            if (((inverted - 0x01010101) & ~inverted & 0x80808080) == 0) {
+                buffer = (buffer << 32) | (word & 0xffffffffL);
+                bits += 32;
+                pos += 4;
+                return;
+            }
+        }
         while (bits <= 56) {
             int value = 0;
             if (!markerReached) {
@@ -401,28 +417,38 @@ final class JpegScan {
         static final int LOOKUP_BITS = 9;
         static final int LOOKUP_SIZE = 1 << LOOKUP_BITS;
 
-        /** Indexed by the next {@link #LOOKUP_BITS} bits: code length << 8 | symbol, or 0 for a longer code. */
+        /**
+         * Indexed by the next {@link #LOOKUP_BITS} bits: the bits to consume (code and magnitude) << 8 | symbol, or 0
+         * for a code longer than that. The magnitude bits are skipped, not read: no pixel is computed.
+         */
         final int[] lookup = new int[LOOKUP_SIZE];
         /** The largest code of each length, -1 where there is none; 18 entries so a 17-bit bad code ends the search. */
         final int[] maxCode = new int[18];
         final int[] valueOffset = new int[17];
         final int[] symbols;
         final int maxSymbol;
+        private final boolean dc;
 
-        private HuffmanTable(int[] symbols, int maxSymbol) {
+        private HuffmanTable(boolean dc, int[] symbols, int maxSymbol) {
+            this.dc = dc;
             this.symbols = symbols;
             this.maxSymbol = maxSymbol;
         }
 
+        /** A DC symbol is the number of magnitude bits; an AC symbol's low four bits are. */
+        int magnitudeBits(int symbol) {
+            return dc ? symbol : symbol & 0x0f;
+        }
+
         /** Null when the counts over-subscribe the code space, which libjpeg refuses. */
-        static HuffmanTable build(int[] counts, byte[] data, int at, int total) {
+        static HuffmanTable build(boolean dc, int[] counts, byte[] data, int at, int total) {
             int[] symbols = new int[256];
             int maxSymbol = 0;
             for (int i = 0; i < total; i++) {
                 symbols[i] = data[at + i] & 0xff;
                 maxSymbol = Math.max(maxSymbol, symbols[i]);
             }
-            HuffmanTable table = new HuffmanTable(symbols, maxSymbol);
+            HuffmanTable table = new HuffmanTable(dc, symbols, maxSymbol);
             int code = 0;
             int index = 0;
             for (int length = 1; length <= 16; length++) {
@@ -431,7 +457,7 @@ final class JpegScan {
                 for (int i = 0; i < counts[length]; i++) {
                     if (length <= LOOKUP_BITS) {
                         int shift = LOOKUP_BITS - length;
-                        int entry = length << 8 | symbols[index];
+                        int entry = (length + table.magnitudeBits(symbols[index])) << 8 | symbols[index];
                         for (int fill = 0; fill < 1 << shift; fill++) {
                             table.lookup[(code << shift) | fill] = entry;
                         }
