@@ -244,8 +244,14 @@ final class DashboardIT {
         assertEquals("images/a-b_c/stream", card("a-b_c").findElement(By.cssSelector("a.stream")).getDomAttribute("href"));
         assertFalse(browser.findElement(By.id("banner")).isDisplayed());
         // The last cards are the ones with something to say: the README's screenshot.
-        browser.executeScript("arguments[0].scrollIntoView()", card("slow"));
-        Files.write(screenshots.resolve("dashboard-states.png"), browser.getScreenshotAs(OutputType.BYTES));
+        Dimension desktop = browser.manage().window().getSize();
+        browser.manage().window().setSize(new Dimension(1280, 1000));
+        try {
+            browser.executeScript("window.scrollTo(0, document.body.scrollHeight)");
+            Files.write(screenshots.resolve("dashboard-states.png"), browser.getScreenshotAs(OutputType.BYTES));
+        } finally {
+            browser.manage().window().setSize(desktop);
+        }
     }
 
     @Test
