@@ -698,7 +698,7 @@ final class PartReader implements Closeable {
                 break;
             }
             if (position() - start > maxSkipBytes) {
-                // A length it declared says more than the bytes do (a 2 GB part is all one value).
+                // Say so when the part had declared a length beyond the limit: that is the clearer reason.
                 throw giveUp((declaredTooLong ? "part of " + partLength + " bytes is larger than max_image_bytes ("
                         + maxPartBytes + ") and" : "part") + " did not end within " + maxSkipBytes + " bytes");
             }

@@ -49,7 +49,7 @@ public final class Benchmark {
     /** ...and a step passes while 95 % of viewers are. */
     static final double PASS_PERCENT = 95;
     static final int STALL_EVERY = 10;
-    private static final String IMAGE = "bench";
+    static final String IMAGE = "bench";
     private static final String STREAM_PATH = "/images/" + IMAGE + "/stream";
     /** Where the server's Tomcat serves {@link CeilingServlet}. */
     private static final String CEILING_PATH = "/ceiling/";
@@ -384,7 +384,7 @@ public final class Benchmark {
         }
     }
 
-    private void awaitFrame(int port) throws Exception {
+    static void awaitFrame(int port) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/images/" + IMAGE))
                 .timeout(Duration.ofSeconds(5)).build();

@@ -2,10 +2,6 @@ package org.mjpegserver.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +25,7 @@ import java.util.function.LongSupplier;
  */
 final class StreamSourceBenchmark {
 
-    private static final String IMAGE = "bench";
-    private static final String STREAM_PATH = "/images/" + IMAGE + "/stream";
+    private static final String STREAM_PATH = "/images/" + Benchmark.IMAGE + "/stream";
     private static final double UPSTREAM_FPS = 30;
     /** An idle JVM is still compiling and collecting for a while after start: let that pass before measuring. */
     private static final long IDLE_SETTLE_MILLIS = 15_000;
@@ -86,7 +81,7 @@ final class StreamSourceBenchmark {
                 + "  image_timeout_seconds: 30\n"
                 + "  image_timeout_behavior: last_frame\n"
                 + "images:\n"
-                + "  " + IMAGE + ":\n"
+                + "  " + Benchmark.IMAGE + ":\n"
                 + "    url: " + url + "\n";
     }
 
@@ -144,21 +139,8 @@ final class StreamSourceBenchmark {
                 options, List.of(war.toString(), out.resolve("tomcat").toString(), Benchmark.text("bench.connector", Benchmark.CONNECTOR)),
                 out.resolve("tomcat-stream-source.log"));
         int port = server.awaitReady(120)[0];
-        awaitFrame(port);
+        Benchmark.awaitFrame(port);
         return new InetSocketAddress("127.0.0.1", port);
-    }
-
-    private static void awaitFrame(int port) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/images/" + IMAGE))
-                .timeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no frame from the server within 60 s");
-            }
-            Thread.sleep(200);
-        }
     }
 
     private void stop() {
