@@ -25,6 +25,11 @@ public record Shaping(int rotate, Crop crop, int maxWidth, int maxHeight, int jp
         return new Shaping(0, null, maxWidth, maxHeight, jpegQuality, null);
     }
 
+    /** The same without the timestamp: for the stale image, which has no arrival time. */
+    public Shaping withoutOverlay() {
+        return new Shaping(rotate, crop, maxWidth, maxHeight, jpegQuality, null);
+    }
+
     /** One side of a crop rectangle, in pixels or in percent of the source's width or height. */
     public record Length(double value, boolean percent) {
 

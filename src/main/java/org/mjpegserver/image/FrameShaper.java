@@ -30,6 +30,16 @@ public final class FrameShaper {
         this.painter = shaping.timestampOverlay() == null ? null : new TimestampPainter(shaping.timestampOverlay(), imageId);
     }
 
+    /**
+     * The stale image as an image with this shaping shows it: shaped like its frames but without a time, which it
+     * does not have; the built-in placeholder is only scaled, since a crop or turn would garble its text.
+     */
+    public static byte[] staleImage(byte[] jpeg, boolean builtIn, Shaping shaping, String imageId, long maxPixels)
+            throws InvalidImageException {
+        Shaping stale = builtIn ? shaping.scalingOnly() : shaping.withoutOverlay();
+        return new FrameShaper(stale, imageId, maxPixels).shape(jpeg, null);
+    }
+
     /** Whether frames come out as they went in: then {@link #shape} returns its argument. */
     public boolean passesThrough() {
         return !shaping.changesPixels();
