@@ -17,8 +17,8 @@ import org.mjpegserver.image.JpegCodec;
  * watches. Decoding and encoding are timed on their own; each operation is timed as a whole {@link FrameShaper}
  * with only that operation, and its own share is that time less the decode and the encode of its output, all
  * measured side by side in the same rounds. Not a test: speed is never asserted. Run with
- * {@code mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt && java -cp
- * target/classes:target/test-classes:$(cat target/cp.txt) org.mjpegserver.bench.ShapingCost}.
+ * {@code mvn -q test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=org.mjpegserver.bench.ShapingCost}.
  */
 public final class ShapingCost {
 
