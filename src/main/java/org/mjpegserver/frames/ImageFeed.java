@@ -42,6 +42,8 @@ public final class ImageFeed {
     private final LongAdder framesSent = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder framesSkipped = new LongAdder();
+    private final LongAdder framesShaped = new LongAdder();
+    private final LongAdder shapingNanos = new LongAdder();
     private final SourceStatus source = new SourceStatus(SourceStatus.Kind.UNKNOWN);
     private final long watchLingerNanos;
     private volatile Frame latest;
@@ -325,6 +327,20 @@ public final class ImageFeed {
     /** A slow stream skipped a new frame, replaced by a newer one before it could be sent. */
     public void countSkipped() {
         framesSkipped.increment();
+    }
+
+    /** A frame was shaped (cropped, rotated, scaled or stamped) in {@code nanos} before it was published. */
+    public void countShaped(long nanos) {
+        framesShaped.increment();
+        shapingNanos.add(nanos);
+    }
+
+    public long framesShaped() {
+        return framesShaped.sum();
+    }
+
+    public double shapingSeconds() {
+        return shapingNanos.sum() / 1e9;
     }
 
     public long framesSent() {
