@@ -50,6 +50,9 @@ public final class Metrics implements FetchObserver {
         perImageCounter(store, "mjpeg_source_frames_received", "Frames a streaming camera sent, taken or not", feed -> feed.source().framesReceived());
         perImageCounter(store, "mjpeg_source_frames_dropped", "Frames a streaming camera sent that were read and thrown away",
                 feed -> feed.source().framesDropped());
+        perImageCounter(store, "mjpeg_frames_shaped", "Frames cropped, rotated, scaled or stamped as the image's config asks",
+                ImageFeed::framesShaped);
+        perImageCounter(store, "mjpeg_shaping_seconds", "Time spent shaping frames as the image's config asks", ImageFeed::shapingSeconds);
         perImageGauge(store, "mjpeg_source_connected", "1 while a streaming camera's connection is open", feed -> feed.source().connected() ? 1 : 0);
     }
 

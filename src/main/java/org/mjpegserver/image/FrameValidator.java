@@ -40,7 +40,7 @@ public final class FrameValidator {
                 if (body.length == 0) {
                     throw new InvalidImageException("empty body");
                 }
-                return JpegCodec.encode(JpegCodec.decode(body, false, settings.maxImagePixels()));
+                return JpegCodec.encode(JpegCodec.decode(body, false, settings.maxImagePixels()), settings.shaping().jpegQuality() / 100f);
             default:
                 throw new IllegalStateException("unhandled validation " + settings.imageValidation());
         }
