@@ -59,6 +59,7 @@ final class JpegScanTest {
         frames.put("APP12 and a comment", JpegCorpus.insert(plain, JpegCorpus.firstSegment(plain, SOF0),
                 concat(JpegCorpus.segment(0xEC, "Ducky camera 7".getBytes()), JpegCorpus.segment(0xFE, "Channel 1".getBytes()))));
         frames.put("trailing CRLF", concat(plain, "\r\n".getBytes()));
+        frames.put("no Huffman tables, as MJPEG cameras send", removeSegments(plain, DHT));
         frames.put("test image", TestImages.jpeg(320, 240, "cam"));
         return frames;
     }
@@ -257,6 +258,19 @@ final class JpegScanTest {
             return b;
         }));
         cases.put("no Huffman tables", removeSegments(jpeg, DHT));
+        int dhtEnd = dht + 2 + ((jpeg[dht + 2] & 0xFF) << 8 | (jpeg[dht + 3] & 0xFF));
+        for (int table = dht + 4; table < dhtEnd; ) {
+            int header = table;
+            cases.put(String.format("Huffman table %02X renumbered to id 3", jpeg[header]), edit(jpeg, b -> {
+                b[header] |= 3;
+                return b;
+            }));
+            int symbols = 0;
+            for (int i = 1; i <= 16; i++) {
+                symbols += jpeg[table + i] & 0xFF;
+            }
+            table += 17 + symbols;
+        }
         int dqt = JpegCorpus.firstSegment(jpeg, DQT);
         cases.put("quantisation entry 0", edit(jpeg, b -> {
             b[dqt + 10] = 0;
