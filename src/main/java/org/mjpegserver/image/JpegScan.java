@@ -3,7 +3,6 @@ package org.mjpegserver.image;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import javax.imageio.plugins.jpeg.JPEGHuffmanTable;
 
 /**
  * Judges a baseline JPEG the way the full decoder would, without its inverse DCT, upsampling and colour stages: the
@@ -57,12 +56,6 @@ final class JpegScan {
      * silently, holds at most 8 bytes of data (16 with stuffing); this class reads at most as far ahead.
      */
     private static final int SURELY_EXTRA_BYTES = 32;
-    private static final HuffmanTable[] STANDARD_DC = {
-        HuffmanTable.standard(true, JPEGHuffmanTable.StdDCLuminance),
-        HuffmanTable.standard(true, JPEGHuffmanTable.StdDCChrominance)};
-    private static final HuffmanTable[] STANDARD_AC = {
-        HuffmanTable.standard(false, JPEGHuffmanTable.StdACLuminance),
-        HuffmanTable.standard(false, JPEGHuffmanTable.StdACChrominance)};
     private static final VarHandle INT_BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     /** Thrown from deep in the parse when the bytes are out of what this class can judge; no stack, it is routine. */
@@ -240,22 +233,14 @@ final class JpegScan {
         for (int c = 0; c < count; c++) {
             int at = pos + 3 + 2 * c;
             require((data[at] & 0xff) == componentIds[c] && quantDefined[quantTable[c]]);
-            dc[c] = table(dcTables, STANDARD_DC, (data[at + 1] & 0xff) >> 4 & 3);
-            ac[c] = table(acTables, STANDARD_AC, data[at + 1] & 3);
+            dc[c] = dcTables[(data[at + 1] & 0xff) >> 4 & 3];
+            ac[c] = acTables[data[at + 1] & 3];
             require(dc[c] != null && ac[c] != null && (data[at + 1] & 0xcc) == 0);
         }
         int spectral = pos + 3 + 2 * count;
         require(data[spectral] == 0 && data[spectral + 1] == 63 && data[spectral + 2] == 0);
         pos += length;
         return entropyCodedData(dc, ac);
-    }
-
-    /**
-     * A table the file defined, else for tables 0 and 1 the standard ones the decoder puts in their place: MJPEG
-     * cameras often leave the tables out of their frames, as AVI's MJPEG format allows.
-     */
-    private static HuffmanTable table(HuffmanTable[] defined, HuffmanTable[] standard, int id) {
-        return defined[id] != null || id >= standard.length ? defined[id] : standard[id];
     }
 
     /** Every MCU of the single scan, with restart markers in order, then EOI right at the end. */
@@ -458,21 +443,6 @@ final class JpegScan {
         /** A DC symbol is the number of magnitude bits; an AC symbol's low four bits are. */
         int magnitudeBits(int symbol) {
             return dc ? symbol : symbol & 0x0f;
-        }
-
-        /** The standard table of the JPEG specification's Annex K, as the JDK offers it. */
-        static HuffmanTable standard(boolean dc, JPEGHuffmanTable table) {
-            int[] counts = new int[17];
-            short[] lengths = table.getLengths();
-            for (int length = 1; length <= 16; length++) {
-                counts[length] = lengths[length - 1];
-            }
-            short[] values = table.getValues();
-            byte[] symbols = new byte[values.length];
-            for (int i = 0; i < values.length; i++) {
-                symbols[i] = (byte) values[i];
-            }
-            return build(dc, counts, symbols, 0, symbols.length);
         }
 
         /** Null when the counts over-subscribe the code space, which libjpeg refuses. */
