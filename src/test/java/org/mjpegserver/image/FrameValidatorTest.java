@@ -135,7 +135,7 @@ final class FrameValidatorTest {
     }
 
     @Test
-    void validJpegJudgesAFrameThatDiffersFromTheLastAcceptedOneOnlyInAByte() throws Exception {
+    void validJpegStillJudgesAFrameOfTheSameLengthAsTheLastAcceptedOne() throws Exception {
         // The last accepted frame is remembered so that an unchanged picture is not judged again: only the very same
         // bytes may pass unjudged, never a frame of the same length with damage in its scan data.
         FrameValidator validator = validator(Validation.VALID_JPEG);
