@@ -228,10 +228,13 @@ public final class ImageFeed {
         }
     }
 
-    /** The frame to show now at {@code rendition}'s size (null: the source's own); null when there is none to show. */
+    /**
+     * The frame a stream at {@code rendition}'s size (null: the source's own) shows now; null when there is none to
+     * show. At a size, while the newest frame is still being scaled, the one before it.
+     */
     public Frame current(Rendition rendition) {
         Frame frame = current();
-        return frame == null ? null : at(rendition, frame);
+        return frame == null || rendition == null ? frame : renditions.repeat(rendition, frame);
     }
 
     /** {@code frame} at {@code rendition}'s size (null: the source's own), scaled once for everybody who asks. */

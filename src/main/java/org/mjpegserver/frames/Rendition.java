@@ -2,7 +2,6 @@ package org.mjpegserver.frames;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 import org.mjpegserver.image.InvalidImageException;
 import org.mjpegserver.image.JpegDimensions;
 import org.mjpegserver.image.JpegResize;
@@ -19,7 +18,7 @@ public final class Rendition {
 
     private final int width;
     private final Renditions owner;
-    private final ReentrantLock making = new ReentrantLock();
+    private final Object making = new Object();
     private final List<Viewer> viewers = new CopyOnWriteArrayList<>();
     private volatile long lastWantedNanos;
     private volatile Made latest;
@@ -59,23 +58,13 @@ public final class Rendition {
         return viewers.isEmpty() && nowNanos - lastWantedNanos > lingerNanos;
     }
 
-    /**
-     * {@code source} at this width, made now unless it was made before. While another thread is making a newer
-     * frame, a stream asking to repeat its picture gets the newest one made rather than waiting for the scale.
-     */
+    /** {@code source} at this width, made now unless it was made before (then waiting while it is being made). */
     Frame at(Frame source, JpegResize resize) {
         Made hit = madeFrom(source);
         if (hit != null) {
             return hit.frame();
         }
-        if (!making.tryLock()) {
-            Made newest = latest;
-            if (newest != null && source.sequence() != 0) {
-                return newest.frame();
-            }
-            making.lock();
-        }
-        try {
+        synchronized (making) {
             hit = madeFrom(source);
             if (hit != null) {
                 return hit.frame();
@@ -87,9 +76,21 @@ public final class Rendition {
                 latest = made;
             }
             return made.frame();
-        } finally {
-            making.unlock();
         }
+    }
+
+    /**
+     * What a stream repeats: {@code source} at this width if made, else the newest frame made. A new frame is
+     * made by the thread that fetched it and delivered with it, so a stream's timer never waits for a scale; only
+     * the stale image, or a size with nothing made yet, is made here.
+     */
+    Frame repeat(Frame source, JpegResize resize) {
+        Made hit = madeFrom(source);
+        if (hit != null) {
+            return hit.frame();
+        }
+        Made newest = latest;
+        return newest != null && source.sequence() != 0 ? newest.frame() : at(source, resize);
     }
 
     private Made madeFrom(Frame source) {

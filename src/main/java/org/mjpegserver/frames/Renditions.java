@@ -87,6 +87,11 @@ final class Renditions {
         return rendition.at(source, new JpegResize(source.jpeg(), maxPixels));
     }
 
+    /** What a stream at {@code rendition}'s size repeats while {@code source} is current; see {@link Rendition#repeat}. */
+    Frame repeat(Rendition rendition, Frame source) {
+        return rendition.repeat(source, new JpegResize(source.jpeg(), maxPixels));
+    }
+
     List<Rendition> live() {
         List<Rendition> sizes = new ArrayList<>(live.values());
         sizes.sort(Comparator.comparingInt(Rendition::width));

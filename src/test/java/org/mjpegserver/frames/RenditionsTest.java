@@ -81,7 +81,7 @@ final class RenditionsTest {
         for (int n = 0; n < 2; n++) {
             feed.publish(HD, Instant.now());
             for (int width : widths) {
-                feed.current(feed.rendition(new SizeRequest(width, 0), feed.latest()));
+                feed.at(feed.rendition(new SizeRequest(width, 0), feed.latest()), feed.latest());
             }
         }
         assertEquals(2 * widths.length, feed.framesScaled(), "the work per frame is bounded by the sizes alive");
