@@ -318,6 +318,11 @@ final class JpegScan {
             bits -= entry >>> 8;
             return entry & 0xff;
         }
+        return decodeLongCode(table);
+    }
+
+    /** A code longer than the lookup's bits, or no code at all; apart so that the common case stays small to inline. */
+    private int decodeLongCode(HuffmanTable table) {
         int length = HuffmanTable.LOOKUP_BITS + 1;
         int code = (int) (buffer >>> (bits - length)) & ((1 << length) - 1);
         while (code > table.maxCode[length]) {

@@ -74,6 +74,16 @@ final class JpegScanTest {
     }
 
     @Test
+    void framesWithoutHuffmanTablesAreLeftToTheFullDecoder() {
+        // MJPEG cameras may leave the tables out, as AVI's MJPEG allows. Debian's JDK decodes such frames with the
+        // standard tables (libjpeg-turbo), the JDK's own libjpeg (as in Temurin) refuses them: the decoder judges.
+        byte[] jpeg = JpegCorpus.encode(120, 80, 16, Options.colour(2, 2));
+        byte[] withoutTables = removeSegments(jpeg, DHT);
+        assertEquals(JpegScan.Verdict.UNDECIDED, scan(withoutTables));
+        assertEquals(fullVerdict(withoutTables), newVerdict(withoutTables));
+    }
+
+    @Test
     void progressiveAndCmykFramesAreLeftToTheFullDecoder() {
         Map<String, byte[]> frames = Map.of(
                 "progressive", JpegCorpus.encode(120, 90, 14, Options.progressiveColour()),
@@ -257,6 +267,19 @@ final class JpegScanTest {
             return b;
         }));
         cases.put("no Huffman tables", removeSegments(jpeg, DHT));
+        int dhtEnd = dht + 2 + ((jpeg[dht + 2] & 0xFF) << 8 | (jpeg[dht + 3] & 0xFF));
+        for (int table = dht + 4; table < dhtEnd; ) {
+            int header = table;
+            cases.put(String.format("Huffman table %02X renumbered to id 3", jpeg[header]), edit(jpeg, b -> {
+                b[header] |= 3;
+                return b;
+            }));
+            int symbols = 0;
+            for (int i = 1; i <= 16; i++) {
+                symbols += jpeg[table + i] & 0xFF;
+            }
+            table += 17 + symbols;
+        }
         int dqt = JpegCorpus.firstSegment(jpeg, DQT);
         cases.put("quantisation entry 0", edit(jpeg, b -> {
             b[dqt + 10] = 0;
