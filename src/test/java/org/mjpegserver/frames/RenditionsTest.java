@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
-import org.mjpegserver.config.Credentials;
-import org.mjpegserver.config.ImageConfig;
 import org.mjpegserver.config.ImageSettings;
 import org.mjpegserver.config.TimeoutBehavior;
 import org.mjpegserver.image.JpegDimensions;
@@ -177,11 +174,6 @@ final class RenditionsTest {
     }
 
     private static ImageFeed feed(TimeoutBehavior behavior) {
-        ImageSettings d = ImageSettings.DEFAULTS;
-        ImageSettings settings = new ImageSettings(d.streamFps(), d.fetchMinimumFps(), d.fetchMaximumFps(), Duration.ofSeconds(30),
-                behavior, d.imageValidation(), false, null, d.fetchAgentString(), d.maxImageBytes(), d.maxImagePixels(), null,
-                d.readTimeout(), d.closeAfterLastViewer());
-        ImageConfig config = new ImageConfig("cam", URI.create("http://127.0.0.1/snapshot.jpg"), Credentials.NONE, settings, 1);
-        return new ImageFeed(config, TestImages.jpeg(640, 360, "stale"), Runnable::run);
+        return ImageFeedTest.feed(behavior, TestImages.jpeg(640, 360, "stale"));
     }
 }
