@@ -24,8 +24,10 @@ public final class ImageFeed {
     /** Viewers per fan-out task: small enough to spread a frame over every core, big enough to be worth a task. */
     private static final int FANOUT_SLICE = 32;
     /**
-     * A snapshot request counts as a viewer at this rate for {@code close_after_last_viewer_seconds}: it wakes a
-     * resting source, and keeps it awake long enough that the next request of a polling client finds a fresh frame.
+     * A snapshot request of an image fetched on demand ({@code fetch_minimum_fps: 0}) counts as a viewer at this rate
+     * for {@code close_after_last_viewer_seconds}: it wakes the resting source, and keeps it awake long enough that
+     * the next request of a polling client (a dashboard preview) finds a fresh frame. An image fetched anyway keeps
+     * its rate: polling its snapshot must not make its camera work harder.
      */
     static final double SNAPSHOT_DEMAND_FPS = 1;
 
@@ -44,6 +46,8 @@ public final class ImageFeed {
     private final LongAdder framesSent = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder framesSkipped = new LongAdder();
+    private final LongAdder framesShaped = new LongAdder();
+    private final LongAdder shapingNanos = new LongAdder();
     private final SourceStatus source = new SourceStatus(SourceStatus.Kind.UNKNOWN);
     private final long watchLingerNanos;
     private volatile Frame latest;
@@ -65,7 +69,7 @@ public final class ImageFeed {
         this.staleFrame = Frame.of(staleJpeg, Instant.now(), 0);
         this.timeoutNanos = config.settings().imageTimeout().toNanos();
         this.watchLingerNanos = config.settings().closeAfterLastViewer().toNanos();
-        this.renditions = new Renditions(config.settings().maxImagePixels());
+        this.renditions = new Renditions(config.settings().maxImagePixels(), config.settings().shaping().jpegQuality() / 100f);
         this.lastGoodNanos = System.nanoTime();
         this.lastWatchedNanos = lastGoodNanos;
         this.lastSnapshotNanos = lastGoodNanos - watchLingerNanos - 1;
@@ -316,11 +320,12 @@ public final class ImageFeed {
     }
 
     /**
-     * The highest frame rate any open stream wants, at least {@link #SNAPSHOT_DEMAND_FPS} for
-     * {@code close_after_last_viewer_seconds} after a snapshot request; 0 when nobody watches.
+     * The highest frame rate any open stream wants; 0 when nobody watches. For an image fetched on demand, at least
+     * {@link #SNAPSHOT_DEMAND_FPS} for {@code close_after_last_viewer_seconds} after a snapshot request.
      */
     public double demandFps() {
-        double highest = System.nanoTime() - lastSnapshotNanos <= watchLingerNanos ? SNAPSHOT_DEMAND_FPS : 0;
+        boolean snapshotWakes = config.settings().onDemand() && System.nanoTime() - lastSnapshotNanos <= watchLingerNanos;
+        double highest = snapshotWakes ? SNAPSHOT_DEMAND_FPS : 0;
         for (Viewer viewer : viewers) {
             highest = Math.max(highest, viewer.fps());
         }
@@ -373,6 +378,20 @@ public final class ImageFeed {
     /** A slow stream skipped a new frame, replaced by a newer one before it could be sent. */
     public void countSkipped() {
         framesSkipped.increment();
+    }
+
+    /** A frame was shaped (cropped, rotated, scaled or stamped) in {@code nanos} before it was published. */
+    public void countShaped(long nanos) {
+        framesShaped.increment();
+        shapingNanos.add(nanos);
+    }
+
+    public long framesShaped() {
+        return framesShaped.sum();
+    }
+
+    public double shapingSeconds() {
+        return shapingNanos.sum() / 1e9;
     }
 
     public long framesSent() {

@@ -49,14 +49,14 @@ public final class Benchmark {
     /** ...and a step passes while 95 % of viewers are. */
     static final double PASS_PERCENT = 95;
     static final int STALL_EVERY = 10;
-    private static final String IMAGE = "bench";
+    static final String IMAGE = "bench";
     private static final String STREAM_PATH = "/images/" + IMAGE + "/stream";
     /** Where the server's Tomcat serves {@link CeilingServlet}. */
     private static final String CEILING_PATH = "/ceiling/";
     /** The connector attributes of the Docker image's server.xml; override with -Dbench.connector=... */
     static final String CONNECTOR = "maxThreads=16,minSpareThreads=16,socket.appWriteBufSize=131072,socket.directBuffer=true,"
             + "maxHttpHeaderSize=4096,socket.appReadBufSize=2048";
-    private static final String DEFAULT_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
+    static final String DEFAULT_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
             + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
             + " --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED";
 
@@ -148,6 +148,10 @@ public final class Benchmark {
     private String loadBefore;
 
     public static void main(String[] args) throws Exception {
+        if ("stream-source".equals(System.getProperty("bench.scenario"))) {
+            StreamSourceBenchmark.main(args);
+            return;
+        }
         Locale.setDefault(Locale.ROOT);
         Benchmark benchmark = new Benchmark();
         Runtime.getRuntime().addShutdownHook(new Thread(benchmark::killChildren));
@@ -395,7 +399,7 @@ public final class Benchmark {
         return new long[] {total, Long.parseLong(fields[4]) + Long.parseLong(fields[5])};
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return fields[0] + " " + fields[1] + " " + fields[2];
@@ -404,7 +408,7 @@ public final class Benchmark {
         }
     }
 
-    private void awaitFrame(int port) throws Exception {
+    static void awaitFrame(int port) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/images/" + IMAGE))
                 .timeout(Duration.ofSeconds(5)).build();
@@ -434,7 +438,7 @@ public final class Benchmark {
     }
 
     /** Entries of this JVM's class path that the child needs. */
-    private static List<String> classpath(Predicate<Path> wanted) {
+    static List<String> classpath(Predicate<Path> wanted) {
         List<String> entries = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (!entry.isEmpty() && wanted.test(Path.of(entry))) {
@@ -621,12 +625,12 @@ public final class Benchmark {
                 .filter(n -> n > 0 && n <= maxViewers).toArray();
     }
 
-    private static String text(String property, String fallback) {
+    static String text(String property, String fallback) {
         String value = System.getProperty(property);
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    private static double number(String property, double fallback) {
+    static double number(String property, double fallback) {
         return Double.parseDouble(text(property, String.valueOf(fallback)));
     }
 

@@ -72,7 +72,8 @@ final class RenditionsTest {
         }
         assertEquals(Renditions.MAX_SIZES, feed.renditions().size());
         assertEquals(960, feed.rendition(new SizeRequest(1200, 0), feed.latest()).width());
-        assertEquals(640, feed.rendition(new SizeRequest(0, 300), feed.latest()).width(), "480 wide: nearest is 640");
+        assertEquals(320, feed.rendition(new SizeRequest(250, 0), feed.latest()).width(), "240 wide: nearest is 320");
+        assertEquals(320, feed.rendition(new SizeRequest(0, 300), feed.latest()).width(), "480 wide: as near to 320, the smaller");
         assertEquals(80, feed.rendition(new SizeRequest(160, 0), feed.latest()).width());
         assertEquals(Renditions.MAX_SIZES, feed.renditions().size());
         for (int n = 0; n < 2; n++) {
@@ -86,7 +87,7 @@ final class RenditionsTest {
 
     @Test
     void aSizeNobodyWantsIsDroppedAfterItsLinger() {
-        Renditions renditions = new Renditions(ImageSettings.DEFAULTS.maxImagePixels());
+        Renditions renditions = new Renditions(ImageSettings.DEFAULTS.maxImagePixels(), 0.85f);
         long now = System.nanoTime();
         Rendition streamed = renditions.resolve(320, now);
         Rendition snapshot = renditions.resolve(640, now);
@@ -174,6 +175,6 @@ final class RenditionsTest {
     }
 
     private static ImageFeed feed(TimeoutBehavior behavior) {
-        return ImageFeedTest.feed(behavior, TestImages.jpeg(640, 360, "stale"));
+        return ImageFeedTest.feed(behavior, ImageSettings.DEFAULTS.fetchMinimumFps(), TestImages.jpeg(640, 360, "stale"));
     }
 }
