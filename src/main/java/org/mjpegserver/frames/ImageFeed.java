@@ -251,6 +251,9 @@ public final class ImageFeed {
      * own (nothing asked, or the source is not larger), else a shared {@link Rendition}, live from now on for a while.
      */
     public Rendition rendition(SizeRequest request, Frame frame) {
+        if (request.equals(SizeRequest.SOURCE)) {
+            return null;
+        }
         int width = request.widthStep(JpegDimensions.of((frame == null ? staleFrame : frame).jpeg()));
         return width == 0 ? null : renditions.resolve(width, System.nanoTime());
     }
