@@ -69,7 +69,7 @@ public final class ImageFeed {
         this.staleFrame = Frame.of(staleJpeg, Instant.now(), 0);
         this.timeoutNanos = config.settings().imageTimeout().toNanos();
         this.watchLingerNanos = config.settings().closeAfterLastViewer().toNanos();
-        this.renditions = new Renditions(config.settings().maxImagePixels());
+        this.renditions = new Renditions(config.settings().maxImagePixels(), config.settings().shaping().jpegQuality() / 100f);
         this.lastGoodNanos = System.nanoTime();
         this.lastWatchedNanos = lastGoodNanos;
         this.lastSnapshotNanos = lastGoodNanos - watchLingerNanos - 1;
@@ -251,6 +251,9 @@ public final class ImageFeed {
      * own (nothing asked, or the source is not larger), else a shared {@link Rendition}, live from now on for a while.
      */
     public Rendition rendition(SizeRequest request, Frame frame) {
+        if (request.equals(SizeRequest.SOURCE)) {
+            return null;
+        }
         int width = request.widthStep(JpegDimensions.of((frame == null ? staleFrame : frame).jpeg()));
         return width == 0 ? null : renditions.resolve(width, System.nanoTime());
     }

@@ -12,7 +12,7 @@ import org.mjpegserver.image.JpegResize;
 
 /**
  * The sizes one image is being produced at, for {@code ?width=} and {@code ?height=}. At most {@link #MAX_SIZES}
- * live at once; beyond that a request gets the nearest live size, so the scaling work per frame has a bound
+ * live at once; beyond that a request gets the nearest live size (the smaller of two as near), so the scaling work per frame has a bound
  * whatever clients ask. A size lives while a stream reads it and for {@link #LINGER_NANOS} after the last
  * snapshot or stream asked for it, then it is dropped.
  */
@@ -23,13 +23,16 @@ final class Renditions {
     static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final long maxPixels;
+    private final float quality;
     private final LongAdder framesScaled = new LongAdder();
     private final LongAdder scaleNanos = new LongAdder();
     // Guarded by this; replaced, never changed, so that a new frame walks it without the lock.
     private volatile Map<Integer, Rendition> live = Map.of();
 
-    Renditions(long maxPixels) {
+    /** {@code maxPixels} bounds every decode; {@code quality} (0 to 1) is the image's {@code jpeg_quality}. */
+    Renditions(long maxPixels, float quality) {
         this.maxPixels = maxPixels;
+        this.quality = quality;
     }
 
     /** The live size for {@code width}: made for it while the bound allows, else the nearest live one. */
@@ -42,7 +45,9 @@ final class Renditions {
             next.put(width, rendition);
             live = Map.copyOf(next);
         } else if (rendition == null) {
-            rendition = live.values().stream().min(Comparator.comparingInt(r -> Math.abs(r.width() - width))).orElseThrow();
+            // Between two as near, the smaller: it fits the box asked for.
+            rendition = live.values().stream().min(Comparator.comparingInt((Rendition r) -> Math.abs(r.width() - width))
+                    .thenComparingInt(Rendition::width)).orElseThrow();
         }
         rendition.wanted(nowNanos);
         return rendition;
@@ -73,7 +78,7 @@ final class Renditions {
      */
     void publish(Frame frame, BiConsumer<Frame, Object[]> deliver) {
         drop(System.nanoTime());
-        JpegResize resize = new JpegResize(frame.jpeg(), maxPixels);
+        JpegResize resize = new JpegResize(frame.jpeg(), maxPixels, quality);
         for (Rendition rendition : live.values()) {
             Object[] viewers = rendition.viewers().toArray();
             if (viewers.length > 0) {
@@ -84,12 +89,12 @@ final class Renditions {
 
     /** {@code source} at {@code rendition}'s size. */
     Frame at(Rendition rendition, Frame source) {
-        return rendition.at(source, new JpegResize(source.jpeg(), maxPixels));
+        return rendition.at(source, new JpegResize(source.jpeg(), maxPixels, quality));
     }
 
     /** What a stream at {@code rendition}'s size repeats while {@code source} is current; see {@link Rendition#repeat}. */
     Frame repeat(Rendition rendition, Frame source) {
-        return rendition.repeat(source, new JpegResize(source.jpeg(), maxPixels));
+        return rendition.repeat(source, new JpegResize(source.jpeg(), maxPixels, quality));
     }
 
     List<Rendition> live() {

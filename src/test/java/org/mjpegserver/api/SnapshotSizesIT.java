@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -50,13 +46,7 @@ final class SnapshotSizesIT {
                 "  bounded:",
                 "    url: 'file:still.jpg'",
                 ""));
-        Path still = Path.of(System.getProperty("mjpeg.server.config")).resolveSibling("still.jpg");
-        try {
-            Files.write(still, STILL);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        still.toFile().deleteOnExit();
+        Deployments.besideConfig("still.jpg", STILL);
         return war;
     }
 

@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
-import org.mjpegserver.config.Credentials;
-import org.mjpegserver.config.ImageConfig;
 import org.mjpegserver.config.ImageSettings;
 import org.mjpegserver.config.TimeoutBehavior;
 import org.mjpegserver.image.JpegDimensions;
@@ -75,7 +72,8 @@ final class RenditionsTest {
         }
         assertEquals(Renditions.MAX_SIZES, feed.renditions().size());
         assertEquals(960, feed.rendition(new SizeRequest(1200, 0), feed.latest()).width());
-        assertEquals(640, feed.rendition(new SizeRequest(0, 300), feed.latest()).width(), "480 wide: nearest is 640");
+        assertEquals(320, feed.rendition(new SizeRequest(250, 0), feed.latest()).width(), "240 wide: nearest is 320");
+        assertEquals(320, feed.rendition(new SizeRequest(0, 300), feed.latest()).width(), "480 wide: as near to 320, the smaller");
         assertEquals(80, feed.rendition(new SizeRequest(160, 0), feed.latest()).width());
         assertEquals(Renditions.MAX_SIZES, feed.renditions().size());
         for (int n = 0; n < 2; n++) {
@@ -89,7 +87,7 @@ final class RenditionsTest {
 
     @Test
     void aSizeNobodyWantsIsDroppedAfterItsLinger() {
-        Renditions renditions = new Renditions(ImageSettings.DEFAULTS.maxImagePixels());
+        Renditions renditions = new Renditions(ImageSettings.DEFAULTS.maxImagePixels(), 0.85f);
         long now = System.nanoTime();
         Rendition streamed = renditions.resolve(320, now);
         Rendition snapshot = renditions.resolve(640, now);
@@ -177,11 +175,6 @@ final class RenditionsTest {
     }
 
     private static ImageFeed feed(TimeoutBehavior behavior) {
-        ImageSettings d = ImageSettings.DEFAULTS;
-        ImageSettings settings = new ImageSettings(d.streamFps(), d.fetchMinimumFps(), d.fetchMaximumFps(), Duration.ofSeconds(30),
-                behavior, d.imageValidation(), false, null, d.fetchAgentString(), d.maxImageBytes(), d.maxImagePixels(), null,
-                d.readTimeout(), d.closeAfterLastViewer());
-        ImageConfig config = new ImageConfig("cam", URI.create("http://127.0.0.1/snapshot.jpg"), Credentials.NONE, settings, 1);
-        return new ImageFeed(config, TestImages.jpeg(640, 360, "stale"), Runnable::run);
+        return ImageFeedTest.feed(behavior, ImageSettings.DEFAULTS.fetchMinimumFps(), TestImages.jpeg(640, 360, "stale"));
     }
 }
