@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.mjpegserver.frames.Frame;
 import org.mjpegserver.frames.ImageFeed;
 import org.mjpegserver.frames.RateMeter;
+import org.mjpegserver.frames.Rendition;
 import org.mjpegserver.frames.Viewer;
 import org.mjpegserver.frames.ViewerInfo;
 
@@ -38,6 +39,7 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     private final StreamClock clock;
     private final double fps;
     private final Double requestedFps;
+    private final Rendition rendition;
     private final long periodNanos;
     private final RateMeter sentRate = new RateMeter();
     private final AtomicLong framesSent = new AtomicLong();
@@ -53,13 +55,15 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     private long lastSentSequence;
     private ScheduledFuture<?> timer;
 
-    StreamSession(AsyncContext async, ImageFeed feed, StreamClock clock, double fps, Double requestedFps) throws IOException {
+    StreamSession(AsyncContext async, ImageFeed feed, StreamClock clock, double fps, Double requestedFps, Rendition rendition)
+            throws IOException {
         this.async = async;
         this.out = async.getResponse().getOutputStream();
         this.feed = feed;
         this.clock = clock;
         this.fps = fps;
         this.requestedFps = requestedFps;
+        this.rendition = rendition;
         this.periodNanos = (long) (1e9 / fps);
     }
 
@@ -93,7 +97,7 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
         if (!writing) {
             // The container's first call: only now may other threads write.
             writing = true;
-            Frame first = feed.current();
+            Frame first = feed.current(rendition);
             try {
                 out.write(Frame.PREAMBLE);
                 if (first != null && out.isReady()) {
@@ -122,7 +126,7 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
         long now = System.nanoTime();
         refill(now);
         if (pending == null && tokens >= 1) {
-            Frame current = feed.current();
+            Frame current = feed.current(rendition);
             if (current == null && feed.refusing()) {
                 end();
                 return;
@@ -234,6 +238,11 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     @Override
     public double fps() {
         return fps;
+    }
+
+    @Override
+    public Rendition rendition() {
+        return rendition;
     }
 
     @Override

@@ -39,7 +39,7 @@ import org.mjpegserver.frames.Frame;
  * into {@code perfstat-N.txt}: cheap enough to leave the CPU figures nearly as they are),
  * {@code bench.serverJvmOptions} (more JVM options for the server, space-separated, for example
  * {@code -XX:+PreserveFramePointer} for perf's call graphs). Profiling and tracing slow the server: their CPU
- * figures are not comparable.
+ * figures are not comparable. {@code bench.scenario=sizes} runs {@link SizesScenario} instead of the ramp.
  */
 public final class Benchmark {
 
@@ -135,6 +135,8 @@ public final class Benchmark {
     private final boolean strace = Boolean.getBoolean("bench.strace");
     private final boolean perf = Boolean.getBoolean("bench.perf");
     private final boolean perfStat = Boolean.getBoolean("bench.perfStat");
+    private final boolean sizes = "sizes".equals(text("bench.scenario", "ramp"));
+    private SizesScenario sizesScenario;
     private final List<ChildJvm> children = new ArrayList<>();
     private final List<Row> serverRows = new ArrayList<>();
     private final List<Row> pacedRows = new ArrayList<>();
@@ -178,11 +180,11 @@ public final class Benchmark {
         try (Upstream upstream = new Upstream(pool); LoadClient loadClient = new LoadClient()) {
             client = loadClient;
             runServer(upstream);
-            if (trivial) {
+            if (trivial && !sizes) {
                 runTrivialSender();
             }
         }
-        String report = report();
+        String report = sizes ? sizesScenario.report(loadBefore, loadAverage()) : report();
         System.out.println();
         System.out.print(report);
         Files.writeString(out.resolve("results.txt"), report, StandardCharsets.UTF_8);
@@ -228,6 +230,17 @@ public final class Benchmark {
         Files.writeString(out.resolve("heap-idle.txt"), idleHeap.top(), StandardCharsets.UTF_8);
         idle = new Idle(tomcat.threads(), tomcat.rssKb(), idleHeap.liveBytes() / 1024);
         log(String.format("idle server: %d threads, RSS %d KB, live heap %d KB", idle.threads(), idle.rssKb(), idle.heapKb()));
+        if (sizes) {
+            sizesScenario = new SizesScenario(port, IMAGE, (String scenario, String[] paths, int viewers) -> {
+                for (String path : paths) {
+                    open(scenario, address, path, viewers, 0);
+                }
+                return measure(scenario, tomcat, viewers * paths.length, true);
+            });
+            sizesScenario.run(STREAM_PATH, (int) number("bench.sizesViewers", 500));
+            tomcat.close();
+            return;
+        }
         long fetchesBefore = upstream.served();
         long started = System.nanoTime();
         int lastPassed = 0;
@@ -280,14 +293,25 @@ public final class Benchmark {
     /** Opens the viewers, lets them settle, measures one window, samples the process, and closes them again. */
     private Row step(String scenario, ChildJvm process, InetSocketAddress address, String path, int viewers, int stallEvery,
             boolean memory) throws Exception {
+        open(scenario, address, path, viewers, stallEvery);
+        return measure(scenario, process, viewers, memory);
+    }
+
+    /** Opens {@code viewers} more streams of {@code path} and waits until they are open (or failed). */
+    private void open(String scenario, InetSocketAddress address, String path, int viewers, int stallEvery) throws Exception {
+        int target = client.held() + client.failed() + viewers;
         client.open(address, path, viewers, stallEvery);
         long deadline = System.nanoTime() + Duration.ofSeconds(30 + viewers / 50).toNanos();
-        while (client.held() + client.failed() < viewers && System.nanoTime() < deadline) {
+        while (client.held() + client.failed() < target && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        if (client.held() < viewers) {
-            log(scenario + " at " + viewers + ": only " + client.held() + " streams opened, " + client.failed() + " failed");
+        if (client.held() < target) {
+            log(scenario + " at " + target + ": only " + client.held() + " streams opened, " + client.failed() + " failed");
         }
+    }
+
+    /** Measures the open streams: settles, measures one window, samples the process, and closes them again. */
+    private Row measure(String scenario, ChildJvm process, int viewers, boolean memory) throws Exception {
         Thread.sleep((long) (warmupSeconds * 1000));
         long cpuBefore = process.cpuNanos();
         long[] machineBefore = machineTicks();
@@ -426,14 +450,14 @@ public final class Benchmark {
 
     // ---- Report ----
 
-    private static final String SERVER_HEADER = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %8s %8s %7s %5s",
+    static final String SERVER_HEADER = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %8s %8s %7s %5s",
             "scenario", "viewers", "held", "on-tgt", "fps", "fps", "fps", "MB/s", "CPU us", "CPU", "RSS KB", "heap KB",
             "threads", "fresh", "fresh", "arrival", "arrival", "client", "idle");
-    private static final String SERVER_HEADER2 = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %8s %8s %7s %5s",
+    static final String SERVER_HEADER2 = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %8s %8s %7s %5s",
             "", "", "", "%", "min", "p5", "median", "", "/frame", "%", "/viewer", "/viewer", "", "p50 ms", "p99 ms",
             "p50 ms", "p99 ms", "CPU %", "%");
 
-    private static String line(Row row) {
+    static String line(Row row) {
         return String.format("%-24s %7d %6d %7.1f %6.1f %6.1f %6.1f %8.1f %9.1f %6.0f %8s %8s %7d %8s %8s %8s %8s %7.0f %5.0f",
                 row.scenario(), row.viewers(), row.window().held(), row.onTargetPercent(), row.fpsPercentile(0),
                 row.fpsPercentile(5), row.fpsPercentile(50), row.megabytesPerSecond(), row.cpuMicrosPerFrame(),
@@ -614,7 +638,7 @@ public final class Benchmark {
         return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
     }
 
-    private static void log(String message) {
+    static void log(String message) {
         System.out.printf("[bench %tT] %s%n", System.currentTimeMillis(), message);
     }
 }
