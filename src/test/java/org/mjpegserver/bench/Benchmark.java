@@ -39,7 +39,8 @@ import org.mjpegserver.frames.Frame;
  * into {@code perfstat-N.txt}: cheap enough to leave the CPU figures nearly as they are),
  * {@code bench.serverJvmOptions} (more JVM options for the server, space-separated, for example
  * {@code -XX:+PreserveFramePointer} for perf's call graphs). Profiling and tracing slow the server: their CPU
- * figures are not comparable. {@code bench.scenario=sizes} runs {@link SizesScenario} instead of the ramp.
+ * figures are not comparable. {@code bench.scenario=sizes} runs {@link SizesScenario} instead of the ramp, and
+ * {@code bench.scenario=stream-source} runs {@link StreamSourceBenchmark}.
  */
 public final class Benchmark {
 
