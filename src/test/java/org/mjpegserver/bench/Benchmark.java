@@ -29,6 +29,7 @@ import org.mjpegserver.frames.Frame;
  * {@code bench.measureSeconds}, {@code bench.stalledViewers} (the 10 %-never-reading scenario), {@code bench.war},
  * {@code bench.out}, {@code bench.tomcatOpens}; {@code bench.connectors} (the connectors the server is measured
  * with one after the other, {@code tuned,stock} by default: the Docker image's attributes and a stock server.xml's),
+ * {@code bench.allSteps} ({@code true} measures every step, not stopping after the first that fails),
  * {@code bench.connector} (the tuned connector's attributes as {@code name=value,...}), {@code bench.trivial} ({@code false} skips the trivial sender), {@code bench.ceiling}
  * ({@code false} skips {@link CeilingServlet}, the bare container), {@code bench.jfr}
  * ({@code true} records a JFR profile of the server during each measured window, into {@code server-N.jfr}) and
@@ -137,6 +138,8 @@ public final class Benchmark {
     private final Path war = Path.of(text("bench.war", "target/mjpeg-server.war")).toAbsolutePath();
     private final String connector = text("bench.connector", CONNECTOR);
     private final List<String> connectors = List.of(text("bench.connectors", "tuned,stock").split(","));
+    /** Every step even after one failed: on a busy machine, to compare connectors where both fall short. */
+    private final boolean allSteps = Boolean.getBoolean("bench.allSteps");
     private final boolean trivial = !"false".equals(text("bench.trivial", "true"));
     private final boolean ceiling = !"false".equals(text("bench.ceiling", "true"));
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
@@ -265,12 +268,14 @@ public final class Benchmark {
             rows.add(row);
             log(String.format("%s   (upstream served %.1f/s)", line(row),
                     (upstream.served() - fetchesBefore) * 1e9 / (System.nanoTime() - started)));
-            if (!row.passed()) {
+            if (!row.passed() && !allSteps) {
                 break;
             }
-            lastPassed = viewers;
+            if (row.passed()) {
+                lastPassed = viewers;
+            }
         }
-        int stalled = Math.min(stalledViewers, lastPassed);
+        int stalled = allSteps ? stalledViewers : Math.min(stalledViewers, lastPassed);
         Row stalledStep = null;
         if (stalled >= STALL_EVERY) {
             stalledStep = step((first ? "" : name + ", ") + "10% never read", tomcat, address, STREAM_PATH, stalled, STALL_EVERY, true);
