@@ -148,16 +148,7 @@ final class StreamViewersIT {
             // The normal viewer reads all the time on its own thread, checking every part.
             Queue<Long> arrivals = new ConcurrentLinkedQueue<>();
             MjpegReader normal = MjpegReader.open(base + "images/big/stream");
-            Future<?> reading = background.submit(() -> {
-                try (normal) {
-                    Part part;
-                    while ((part = normal.next()) != null) {
-                        assertArrayEquals(BIG_FRAMES.get(tagNumber(part.jpeg())), part.jpeg());
-                        arrivals.add(part.receivedNanos());
-                    }
-                }
-                return null;
-            });
+            Future<?> reading = readChecked(background, normal, BIG_FRAMES, arrivals);
             awaitStreams(base, "big", 2, Duration.ofSeconds(5));
 
             // Once the stuck stream's frame count stops moving, its connection is full and its writes wait.
@@ -208,14 +199,7 @@ final class StreamViewersIT {
             for (Queue<Long> received : arrivals) {
                 MjpegReader reader = MjpegReader.open(base + "images/unruly/stream");
                 readers.add(reader);
-                reading.add(background.submit(() -> {
-                    Part part;
-                    while ((part = reader.next()) != null) {
-                        assertArrayEquals(UNRULY_FRAMES.get(tagNumber(part.jpeg())), part.jpeg());
-                        received.add(part.receivedNanos());
-                    }
-                    return null;
-                }));
+                reading.add(readChecked(background, reader, UNRULY_FRAMES, received));
             }
             awaitStreams(base, "unruly", 2, Duration.ofSeconds(5));
             long heapBefore = liveHeap();
@@ -293,6 +277,20 @@ final class StreamViewersIT {
                 reader.close();
             }
         }
+    }
+
+    /** Reads the stream on a thread of {@code pool} until it ends, checking every part, noting when each arrived. */
+    private static Future<?> readChecked(ExecutorService pool, MjpegReader reader, List<byte[]> frames, Queue<Long> arrivals) {
+        return pool.submit(() -> {
+            try (reader) {
+                Part part;
+                while ((part = reader.next()) != null) {
+                    assertArrayEquals(frames.get(tagNumber(part.jpeg())), part.jpeg());
+                    arrivals.add(part.receivedNanos());
+                }
+            }
+            return null;
+        });
     }
 
     /** A stream request on a raw socket with a small receive window, so a viewer that does not read blocks soon. */
