@@ -1,6 +1,7 @@
 package org.mjpegserver.api;
 
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -34,6 +35,7 @@ import org.mjpegserver.frames.SourceStatus;
 import org.mjpegserver.frames.Viewer;
 import org.mjpegserver.frames.ViewerInfo;
 import org.mjpegserver.image.JpegDimensions;
+import org.mjpegserver.stream.Connectors;
 
 /** {@code GET /images} (a summary of every image) and {@code GET /images/{id}} (its latest frame). */
 @Path("images")
@@ -43,6 +45,8 @@ public final class ImagesResource {
     private ServletContext servletContext;
     @Context
     private UriInfo uriInfo;
+    @Context
+    private HttpServletRequest request;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -153,6 +157,10 @@ public final class ImagesResource {
             sizes.add(entry);
         }
         out.put("sizes", sizes);
+        // Streams of this image through the connector that serves this request: null when a frame fits its buffer.
+        Connectors connectors = (Connectors) servletContext.getAttribute(Connectors.class.getName());
+        out.put("connector_advice", latest == null || connectors == null ? null
+                : connectors.advice(request.getLocalPort(), latest.part().length));
         out.put("config", Redaction.describe(feed.config()));
         out.put("streams", streams);
         return out;

@@ -43,12 +43,14 @@ public final class StreamServlet extends HttpServlet {
             return;
         }
         StreamClock clock = (StreamClock) getServletContext().getAttribute(StreamClock.class.getName());
+        Connectors connectors = (Connectors) getServletContext().getAttribute(Connectors.class.getName());
+        int sliceBytes = connectors.writeBuffer(request.getLocalPort());
         headers(response);
         AsyncContext async = request.startAsync();
         // Tomcat ends an async request after 30 s by default; a stream lasts until the viewer leaves.
         async.setTimeout(0);
         Rendition rendition = stream.feed().rendition(stream.size(), stream.feed().latest());
-        new StreamSession(async, stream.feed(), clock, stream.fps(), stream.requestedFps(), rendition).start();
+        new StreamSession(async, stream.feed(), clock, stream.fps(), stream.requestedFps(), rendition, sliceBytes).start();
     }
 
     @Override
