@@ -38,7 +38,8 @@ import org.mjpegserver.frames.Frame;
  * that failed with EAGAIN and the packets sent on loopback with {@code perf stat} tracepoints during each window,
  * into {@code perfstat-N.txt}: cheap enough to leave the CPU figures nearly as they are),
  * {@code bench.serverJvmOptions} (more JVM options for the server, space-separated, for example
- * {@code -XX:+PreserveFramePointer} for perf's call graphs). Profiling and tracing slow the server: their CPU
+ * {@code -XX:+PreserveFramePointer} for perf's call graphs); {@code bench.scenario=cameras} runs {@link ManyCameras}
+ * instead. Profiling and tracing slow the server: their CPU
  * figures are not comparable.
  */
 public final class Benchmark {
@@ -56,7 +57,7 @@ public final class Benchmark {
     /** The connector attributes of the Docker image's server.xml; override with -Dbench.connector=... */
     static final String CONNECTOR = "maxThreads=16,minSpareThreads=16,socket.appWriteBufSize=131072,socket.directBuffer=true,"
             + "maxHttpHeaderSize=4096,socket.appReadBufSize=2048";
-    private static final String DEFAULT_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
+    static final String DEFAULT_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
             + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
             + " --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED";
 
@@ -147,6 +148,10 @@ public final class Benchmark {
 
     public static void main(String[] args) throws Exception {
         Locale.setDefault(Locale.ROOT);
+        if ("cameras".equals(System.getProperty("bench.scenario"))) {
+            ManyCameras.main(args);
+            return;
+        }
         Benchmark benchmark = new Benchmark();
         Runtime.getRuntime().addShutdownHook(new Thread(benchmark::killChildren));
         try {
@@ -361,7 +366,7 @@ public final class Benchmark {
     }
 
     /** All CPU time of the machine and its idle part, in clock ticks, from the first line of /proc/stat. */
-    private static long[] machineTicks() throws IOException {
+    static long[] machineTicks() throws IOException {
         String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
         long total = 0;
         for (int i = 1; i < fields.length && i <= 8; i++) {
@@ -371,7 +376,7 @@ public final class Benchmark {
         return new long[] {total, Long.parseLong(fields[4]) + Long.parseLong(fields[5])};
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return fields[0] + " " + fields[1] + " " + fields[2];
@@ -410,7 +415,7 @@ public final class Benchmark {
     }
 
     /** Entries of this JVM's class path that the child needs. */
-    private static List<String> classpath(Predicate<Path> wanted) {
+    static List<String> classpath(Predicate<Path> wanted) {
         List<String> entries = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (!entry.isEmpty() && wanted.test(Path.of(entry))) {
@@ -597,12 +602,12 @@ public final class Benchmark {
                 .filter(n -> n > 0 && n <= maxViewers).toArray();
     }
 
-    private static String text(String property, String fallback) {
+    static String text(String property, String fallback) {
         String value = System.getProperty(property);
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    private static double number(String property, double fallback) {
+    static double number(String property, double fallback) {
         return Double.parseDouble(text(property, String.valueOf(fallback)));
     }
 
@@ -610,7 +615,7 @@ public final class Benchmark {
         return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
     }
 
-    private static void log(String message) {
+    static void log(String message) {
         System.out.printf("[bench %tT] %s%n", System.currentTimeMillis(), message);
     }
 }
