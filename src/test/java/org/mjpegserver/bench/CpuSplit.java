@@ -31,6 +31,7 @@ final class CpuSplit {
         Map<String, String> prefixes = new LinkedHashMap<>();
         prefixes.put("mjpeg-poller", "fetch");
         prefixes.put("mjpeg-stream-so", "fetch");
+        prefixes.put("floor-fetch", "fetch");
         prefixes.put("mjpeg-stream-cl", "stream");
         prefixes.put("http-", "tomcat");
         prefixes.put("catalina-", "tomcat");

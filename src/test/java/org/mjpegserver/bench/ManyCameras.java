@@ -74,6 +74,7 @@ final class ManyCameras {
     private final boolean distribution = "distribution".equals(Benchmark.text("bench.tomcat", "embedded"));
     private final Path tomcatHome = Path.of(Benchmark.text("bench.tomcatHome", "target/tomcat-dist/apache-tomcat")).toAbsolutePath();
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
+    private final boolean floor = !"false".equals(Benchmark.text("bench.floor", "true"));
     private final Path out = Path.of(Benchmark.text("bench.out", "target/bench")).toAbsolutePath();
     private final List<Variant> variants = new ArrayList<>();
     private final List<Result> results = new ArrayList<>();
@@ -103,6 +104,9 @@ final class ManyCameras {
                 }
             }
             for (int count : cameraCounts) {
+                if (floor) {
+                    results.add(floor(count));
+                }
                 for (String validation : validations) {
                     // Side by side: each variant right after the other, so that a change in the machine's load
                     // falls on both.
@@ -169,33 +173,69 @@ final class ManyCameras {
                 awaitHeld((i + 1) * viewersPerImage);
             }
             Thread.sleep((long) (warmupSeconds * 1000));
-            ChildJvm process = server.process();
-            if (jfr) {
-                process.jcmd(String.format("JFR.start name=bench duration=%ds filename=%s settings=profile",
-                        (long) Math.ceil(measureSeconds), out.resolve("cameras-" + tag + ".jfr")));
-            }
-            long cpuBefore = process.cpuNanos();
-            CpuSplit splitBefore = CpuSplit.of(process.pid());
-            long servedBefore = cameras.served();
-            long[] machineBefore = Benchmark.machineTicks();
-            client.startWindow();
-            Thread.sleep((long) (measureSeconds * 1000));
-            LoadClient.Window window = client.endWindow();
-            long served = cameras.served() - servedBefore;
-            double cpu = process.cpuNanos() - cpuBefore;
-            Map<String, Double> split = CpuSplit.of(process.pid()).percentSince(splitBefore);
-            long[] machineAfter = Benchmark.machineTicks();
-            double idle = 100.0 * (machineAfter[1] - machineBefore[1]) / Math.max(1, machineAfter[0] - machineBefore[0]);
-            long rss = process.rssKb();
-            long threads = process.threads();
-            ChildJvm.Heap heap = process.liveHeap(25);
-            Files.writeString(out.resolve("cameras-heap-" + tag + ".txt"), heap.top(), StandardCharsets.UTF_8);
+            Result result = window(variant, validation, count, server.process(), tag, () -> {
+                client.startWindow();
+                Thread.sleep((long) (measureSeconds * 1000));
+                return client.endWindow();
+            });
             client.closeAll();
-            Result result = new Result(variant, validation, count, count * cameraFps, served / window.seconds(),
-                    Benchmark.percentile(window.fps().clone(), 50), cpu, window.seconds(), split, rss, heap.liveBytes() / 1024,
-                    threads, idle);
-            Benchmark.log(line(result));
             return result;
+        }
+    }
+
+    /** What viewers saw in one measured window; null where there are none. */
+    private interface Viewing {
+        LoadClient.Window watch() throws Exception;
+    }
+
+    /** Measures {@code process} while {@code viewing} runs: fetches, CPU and its split, then memory and threads. */
+    private Result window(Variant variant, String validation, int count, ChildJvm process, String tag, Viewing viewing)
+            throws Exception {
+        if (jfr) {
+            process.jcmd(String.format("JFR.start name=bench duration=%ds filename=%s settings=profile",
+                    (long) Math.ceil(measureSeconds), out.resolve("cameras-" + tag + ".jfr")));
+        }
+        long started = System.nanoTime();
+        long cpuBefore = process.cpuNanos();
+        CpuSplit splitBefore = CpuSplit.of(process.pid());
+        long servedBefore = cameras.served();
+        long[] machineBefore = Benchmark.machineTicks();
+        LoadClient.Window window = viewing.watch();
+        long served = cameras.served() - servedBefore;
+        double cpu = process.cpuNanos() - cpuBefore;
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Map<String, Double> split = CpuSplit.of(process.pid()).percentSince(splitBefore);
+        long[] machineAfter = Benchmark.machineTicks();
+        double idle = 100.0 * (machineAfter[1] - machineBefore[1]) / Math.max(1, machineAfter[0] - machineBefore[0]);
+        long rss = process.rssKb();
+        long threads = process.threads();
+        nativeMemory(process, tag);
+        ChildJvm.Heap heap = process.liveHeap(25);
+        Files.writeString(out.resolve("cameras-heap-" + tag + ".txt"), heap.top(), StandardCharsets.UTF_8);
+        Result result = new Result(variant, validation, count, count * cameraFps, served / seconds,
+                window == null ? Double.NaN : Benchmark.percentile(window.fps().clone(), 50), cpu, seconds, split,
+                rss, heap.liveBytes() / 1024, threads, idle);
+        Benchmark.log(line(result));
+        return result;
+    }
+
+    /** {@link FetchFloor}: the same fetches with nothing else, for what a fetch alone costs on this machine. */
+    private Result floor(int count) throws Exception {
+        Benchmark.log(String.format("floor: fetches only, %d cameras at %s fps", count, trim(cameraFps)));
+        List<String> args = new ArrayList<>(List.of(String.valueOf(cameraFps)));
+        for (int i = 0; i < count; i++) {
+            args.add(cameras.url(i));
+        }
+        ChildJvm process = new ChildJvm("cameras-floor-" + count, FetchFloor.class.getName(),
+                Benchmark.classpath(entry -> entry.getFileName().toString().matches("(httpc|slf4j).*") || entry.endsWith("test-classes")),
+                variants.get(0).jvmOptions(), args, out.resolve("cameras-floor-" + count + ".log"));
+        Variant variant = new Variant("floor (fetch only)", null, variants.get(0).jvmOptions(), null);
+        try (Server server = new Server(process, process.awaitReady(60)[0])) {
+            Thread.sleep((long) (warmupSeconds * 1000));
+            return window(variant, "-", count, server.process(), "floor-" + count, () -> {
+                Thread.sleep((long) (measureSeconds * 1000));
+                return null;
+            });
         }
     }
 
@@ -220,10 +260,20 @@ final class ManyCameras {
             double cpuPercent = 100.0 * (process.cpuNanos() - cpuBefore) / (measureSeconds * 1e9);
             long rss = process.rssKb();
             long threads = process.threads();
+            nativeMemory(process, "idle-" + variant.name().replaceAll("[^a-z0-9]+", "-"));
             long heap = process.liveHeap(25).liveBytes() / 1024;
             Idle idle = new Idle(variant, rss, heap, threads, cpuPercent);
             Benchmark.log(String.format("idle: RSS %d KB, live heap %d KB, %d threads, CPU %.1f %%", rss, heap, threads, cpuPercent));
             return idle;
+        }
+    }
+
+    /** Where the memory goes, when the server runs with -XX:NativeMemoryTracking=summary. */
+    private void nativeMemory(ChildJvm process, String tag) throws Exception {
+        String options = Benchmark.text("bench.serverJvmOptions", "");
+        if (options.contains("NativeMemoryTracking")) {
+            Files.writeString(out.resolve("cameras-nmt-" + tag + ".txt"), process.jcmd("VM.native_memory summary"),
+                    StandardCharsets.UTF_8);
         }
     }
 
@@ -395,26 +445,29 @@ final class ManyCameras {
         for (Result result : results) {
             text.append(line(result)).append('\n');
         }
-        List<Result> baselines = results.stream().filter(r -> r.variant().name().startsWith("baseline")).toList();
-        if (!baselines.isEmpty()) {
-            text.append(String.format("%nthis / baseline, same cameras and validation:%n%-22s %-10s %7s %10s %10s %10s%n",
-                    "server", "validation", "cameras", "CPU/fetch", "CPU", "RSS"));
-            for (Result result : results) {
-                String suffix = result.variant().name().replaceFirst("^this", "");
-                if (!result.variant().name().startsWith("this")) {
-                    continue;
-                }
-                for (Result base : baselines) {
-                    if (base.variant().name().equals("baseline" + suffix) && base.validation().equals(result.validation())
-                            && base.cameras() == result.cameras()) {
-                        text.append(String.format("%-22s %-10s %7d %9.2fx %9.2fx %9.2fx%n", result.variant().name(),
-                                result.validation(), result.cameras(), result.cpuMillisPerFetch() / base.cpuMillisPerFetch(),
-                                result.cpuPercent() / base.cpuPercent(), (double) result.rssKb() / base.rssKb()));
-                    }
-                }
+        text.append(String.format("%nthis / baseline (same cameras and validation) and this / floor (same cameras; floor = the same "
+                + "fetches by a bare HttpClient program, nothing else):%n%-22s %-10s %7s %10s %10s %10s %12s%n",
+                "server", "validation", "cameras", "CPU/fetch", "CPU", "RSS", "CPU/fetch vs floor"));
+        for (Result result : results) {
+            if (!result.variant().name().startsWith("this")) {
+                continue;
             }
+            String baselineName = result.variant().name().replaceFirst("^this", "baseline");
+            Result base = results.stream().filter(r -> r.variant().name().equals(baselineName)
+                    && r.validation().equals(result.validation()) && r.cameras() == result.cameras()).findFirst().orElse(null);
+            Result bare = results.stream().filter(r -> r.variant().name().startsWith("floor") && r.cameras() == result.cameras())
+                    .findFirst().orElse(null);
+            text.append(String.format("%-22s %-10s %7d %10s %10s %10s %12s%n", result.variant().name(), result.validation(),
+                    result.cameras(), ratio(result.cpuMillisPerFetch(), base == null ? Double.NaN : base.cpuMillisPerFetch()),
+                    ratio(result.cpuPercent(), base == null ? Double.NaN : base.cpuPercent()),
+                    ratio(result.rssKb(), base == null ? Double.NaN : base.rssKb()),
+                    ratio(result.cpuMillisPerFetch(), bare == null ? Double.NaN : bare.cpuMillisPerFetch())));
         }
         return text.toString();
+    }
+
+    private static String ratio(double value, double base) {
+        return Double.isNaN(base) ? "-" : String.format("%.2fx", value / base);
     }
 
     private static String trim(double value) {
