@@ -29,12 +29,13 @@ import org.mjpegserver.testing.DockerImage;
  * <p>
  * The server runs in {@link BenchServer} with the JVM's stock options (as a WAR dropped into a Tomcat would), or
  * with {@code -Dbench.tomcat=distribution} in the Tomcat distribution started by {@code catalina.sh run}: once as
- * it comes (stock) and once with the Docker image's {@code setenv.sh}, where it also measures the default config
- * idle. Reached with {@code -Pbench -Dbench.scenario=cameras}. Properties: {@code bench.cameras} (20,50),
+ * it comes (stock) and once with the Docker image's {@code setenv.sh} (or others), where it also measures the
+ * default config idle. Reached with {@code -Pbench -Dbench.scenario=cameras}. Properties: {@code bench.cameras} (20,50),
  * {@code bench.cameraFps} (5), {@code bench.viewersPerImage} (1), {@code bench.viewerFps} (5),
  * {@code bench.validations} (valid_jpeg,none,zero_bytes,conversion), {@code bench.warmupSeconds} (10),
  * {@code bench.measureSeconds} (15), {@code bench.baselineWar}, {@code bench.serverJvmOptions},
- * {@code bench.tomcat} (embedded | distribution), {@code bench.tomcatHome}, {@code bench.setenv}, {@code bench.jfr}.
+ * {@code bench.tomcat} (embedded | distribution), {@code bench.tomcatHome}, {@code bench.setenv} (setenv.sh files to
+ * compare, comma-separated, {@code stock} for none; stock,docker/setenv.sh), {@code bench.floor} (false skips {@link FetchFloor}), {@code bench.jfr}.
  */
 final class ManyCameras {
 
@@ -141,9 +142,14 @@ final class ManyCameras {
             }
             String name = each.equals(war) ? "this" : "baseline";
             if (distribution) {
-                Path setenv = Path.of(Benchmark.text("bench.setenv", "docker/setenv.sh")).toAbsolutePath();
-                variants.add(new Variant(name + ", stock", each, options, null));
-                variants.add(new Variant(name + ", setenv.sh", each, options, setenv));
+                for (String file : Benchmark.text("bench.setenv", "stock,docker/setenv.sh").split(",")) {
+                    if (file.trim().equals("stock")) {
+                        variants.add(new Variant(name + ", stock", each, options, null));
+                    } else {
+                        Path setenv = Path.of(file.trim()).toAbsolutePath();
+                        variants.add(new Variant(name + ", " + setenv.getFileName(), each, options, setenv));
+                    }
+                }
             } else {
                 variants.add(new Variant(name, each, options, null));
             }
