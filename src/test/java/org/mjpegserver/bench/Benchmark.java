@@ -41,8 +41,9 @@ import org.mjpegserver.frames.Frame;
  * into {@code perfstat-N.txt}: cheap enough to leave the CPU figures nearly as they are),
  * {@code bench.serverJvmOptions} (more JVM options for the server, space-separated, for example
  * {@code -XX:+PreserveFramePointer} for perf's call graphs). Profiling and tracing slow the server: their CPU
- * figures are not comparable. {@code bench.scenario=sizes} runs {@link SizesScenario} instead of the ramp, and
- * {@code bench.scenario=stream-source} runs {@link StreamSourceBenchmark}.
+ * figures are not comparable. {@code bench.scenario=sizes} runs {@link SizesScenario} instead of the ramp,
+ * {@code bench.scenario=stream-source} runs {@link StreamSourceBenchmark}, and {@code bench.scenario=cameras} runs
+ * {@link ManyCameras}.
  */
 public final class Benchmark {
 
@@ -169,6 +170,10 @@ public final class Benchmark {
             return;
         }
         Locale.setDefault(Locale.ROOT);
+        if ("cameras".equals(System.getProperty("bench.scenario"))) {
+            ManyCameras.main(args);
+            return;
+        }
         Benchmark benchmark = new Benchmark();
         Runtime.getRuntime().addShutdownHook(new Thread(benchmark::killChildren));
         try {
@@ -434,7 +439,7 @@ public final class Benchmark {
     }
 
     /** All CPU time of the machine and its idle part, in clock ticks, from the first line of /proc/stat. */
-    private static long[] machineTicks() throws IOException {
+    static long[] machineTicks() throws IOException {
         String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
         long total = 0;
         for (int i = 1; i < fields.length && i <= 8; i++) {
