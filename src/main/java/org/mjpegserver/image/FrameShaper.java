@@ -2,8 +2,8 @@ package org.mjpegserver.image;
 
 import com.twelvemonkeys.image.ResampleOp;
 import java.awt.Graphics2D;
-import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.time.Instant;
 import org.mjpegserver.config.Shaping;
 
@@ -56,7 +56,7 @@ public final class FrameShaper {
             return jpeg;
         }
         try {
-            image = scale(cropAndRotate(image));
+            image = scale(turn(crop(image)));
             if (painter != null) {
                 painter.paint(image, arrived);
             }
@@ -68,29 +68,45 @@ public final class FrameShaper {
     }
 
     /**
-     * One draw that copies the crop into an RGB picture turned by {@code rotate}: whatever the decoder gave
-     * (grey, BGR, converted CMYK), the later steps get one known type. Quadrant turns map pixel to pixel, exactly.
+     * Turns by {@code rotate} clockwise, moving whole pixels of an RGB copy: a quadrant turn maps pixel to pixel
+     * exactly, and index arithmetic on the arrays does it several times faster than a transformed Java2D draw.
      */
-    private BufferedImage cropAndRotate(BufferedImage source) throws InvalidImageException {
-        BufferedImage area = crop(source);
-        int width = area.getWidth();
-        int height = area.getHeight();
-        boolean sideways = shaping.rotate() == 90 || shaping.rotate() == 270;
+    private BufferedImage turn(BufferedImage image) {
+        if (shaping.rotate() == 0) {
+            return image;
+        }
+        int width = image.getWidth();
+        int height = image.getHeight();
+        int[] from = pixels(rgb(image));
+        boolean sideways = shaping.rotate() != 180;
         BufferedImage out = new BufferedImage(sideways ? height : width, sideways ? width : height, BufferedImage.TYPE_INT_RGB);
+        int[] to = pixels(out);
+        for (int y = 0, i = 0; y < height; y++) {
+            for (int x = 0; x < width; x++, i++) {
+                switch (shaping.rotate()) {
+                    case 90 -> to[x * height + height - 1 - y] = from[i];
+                    case 180 -> to[from.length - 1 - i] = from[i];
+                    default -> to[(width - 1 - x) * height + y] = from[i];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The picture as packed RGB ints, copied by one blit from whatever the decoder gave (grey, BGR, a crop of one). */
+    private static BufferedImage rgb(BufferedImage image) {
+        BufferedImage out = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         try {
-            switch (shaping.rotate()) {
-                case 90 -> g.translate(height, 0);
-                case 180 -> g.translate(width, height);
-                case 270 -> g.translate(0, width);
-                default -> { }
-            }
-            g.transform(AffineTransform.getQuadrantRotateInstance(shaping.rotate() / 90));
-            g.drawImage(area, 0, 0, null);
+            g.drawImage(image, 0, 0, null);
         } finally {
             g.dispose();
         }
         return out;
+    }
+
+    private static int[] pixels(BufferedImage rgb) {
+        return ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
     }
 
     private BufferedImage crop(BufferedImage source) throws InvalidImageException {
@@ -122,8 +138,10 @@ public final class FrameShaper {
             return image;
         }
         // The triangle filter widens with the reduction, so a quarter-size picture averages every pixel it covers.
+        // It reads packed RGB several times faster than the decoder's BGR bytes, so those are copied first.
+        BufferedImage source = image.getType() == BufferedImage.TYPE_INT_RGB ? image : rgb(image);
         return new ResampleOp(size[0], size[1], ResampleOp.FILTER_TRIANGLE)
-                .filter(image, new BufferedImage(size[0], size[1], BufferedImage.TYPE_INT_RGB));
+                .filter(source, new BufferedImage(size[0], size[1], BufferedImage.TYPE_INT_RGB));
     }
 
     /** The width and height that fit within the limits, or null when the picture fits as it is. */
