@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.mjpegserver.frames.Frame;
 import org.mjpegserver.frames.ImageFeed;
 import org.mjpegserver.frames.RateMeter;
+import org.mjpegserver.frames.Rendition;
 import org.mjpegserver.frames.Viewer;
 import org.mjpegserver.frames.ViewerInfo;
 
@@ -44,6 +45,7 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     private final StreamClock clock;
     private final double fps;
     private final Double requestedFps;
+    private final Rendition rendition;
     private final int sliceBytes;
     private final long periodNanos;
     private final RateMeter sentRate = new RateMeter();
@@ -64,7 +66,8 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     private ScheduledFuture<?> timer;
 
     /** {@code sliceBytes}: the connector's socket write buffer size, the most a write may hand over at once. */
-    StreamSession(AsyncContext async, ImageFeed feed, StreamClock clock, double fps, Double requestedFps, int sliceBytes)
+    StreamSession(AsyncContext async, ImageFeed feed, StreamClock clock, double fps, Double requestedFps, Rendition rendition,
+            int sliceBytes)
             throws IOException {
         this.async = async;
         this.out = async.getResponse().getOutputStream();
@@ -72,6 +75,7 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
         this.clock = clock;
         this.fps = fps;
         this.requestedFps = requestedFps;
+        this.rendition = rendition;
         this.periodNanos = (long) (1e9 / fps);
         this.sliceBytes = sliceBytes;
     }
@@ -106,7 +110,7 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
         if (!writing) {
             // The container's first call: only now may other threads write.
             writing = true;
-            Frame first = feed.current();
+            Frame first = feed.current(rendition);
             try {
                 out.write(Frame.PREAMBLE);
             } catch (IOException e) {
@@ -133,7 +137,7 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
         long now = System.nanoTime();
         refill(now);
         if (pending == null && tokens >= 1) {
-            Frame current = feed.current();
+            Frame current = feed.current(rendition);
             if (current == null && feed.refusing()) {
                 end();
                 return;
@@ -261,6 +265,11 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     @Override
     public double fps() {
         return fps;
+    }
+
+    @Override
+    public Rendition rendition() {
+        return rendition;
     }
 
     @Override

@@ -41,7 +41,9 @@ import org.mjpegserver.frames.Frame;
  * into {@code perfstat-N.txt}: cheap enough to leave the CPU figures nearly as they are),
  * {@code bench.serverJvmOptions} (more JVM options for the server, space-separated, for example
  * {@code -XX:+PreserveFramePointer} for perf's call graphs). Profiling and tracing slow the server: their CPU
- * figures are not comparable.
+ * figures are not comparable. {@code bench.scenario=sizes} runs {@link SizesScenario} instead of the ramp,
+ * {@code bench.scenario=stream-source} runs {@link StreamSourceBenchmark}, and {@code bench.scenario=cameras} runs
+ * {@link ManyCameras}.
  */
 public final class Benchmark {
 
@@ -51,7 +53,7 @@ public final class Benchmark {
     /** ...and a step passes while 95 % of viewers are. */
     static final double PASS_PERCENT = 95;
     static final int STALL_EVERY = 10;
-    private static final String IMAGE = "bench";
+    static final String IMAGE = "bench";
     private static final String STREAM_PATH = "/images/" + IMAGE + "/stream";
     /** Where the server's Tomcat serves {@link CeilingServlet}. */
     private static final String CEILING_PATH = "/ceiling/";
@@ -60,7 +62,7 @@ public final class Benchmark {
             + "maxHttpHeaderSize=4096,socket.appReadBufSize=2048";
     /** The HTTP connector of a stock conf/server.xml, as Tomcat 10.1 and 11 ship it (redirectPort aside, which is not the endpoint's). */
     static final String STOCK_CONNECTOR = "connectionTimeout=20000";
-    private static final String DEFAULT_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
+    static final String DEFAULT_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
             + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
             + " --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED";
 
@@ -146,6 +148,8 @@ public final class Benchmark {
     private final boolean strace = Boolean.getBoolean("bench.strace");
     private final boolean perf = Boolean.getBoolean("bench.perf");
     private final boolean perfStat = Boolean.getBoolean("bench.perfStat");
+    private final boolean sizes = "sizes".equals(text("bench.scenario", "ramp"));
+    private SizesScenario sizesScenario;
     private final List<ChildJvm> children = new ArrayList<>();
     private final List<Row> serverRows = new ArrayList<>();
     private final List<Row> pacedRows = new ArrayList<>();
@@ -161,7 +165,15 @@ public final class Benchmark {
     private String loadBefore;
 
     public static void main(String[] args) throws Exception {
+        if ("stream-source".equals(System.getProperty("bench.scenario"))) {
+            StreamSourceBenchmark.main(args);
+            return;
+        }
         Locale.setDefault(Locale.ROOT);
+        if ("cameras".equals(System.getProperty("bench.scenario"))) {
+            ManyCameras.main(args);
+            return;
+        }
         Benchmark benchmark = new Benchmark();
         Runtime.getRuntime().addShutdownHook(new Thread(benchmark::killChildren));
         try {
@@ -191,11 +203,11 @@ public final class Benchmark {
             for (String name : connectors) {
                 runServer(upstream, name.trim());
             }
-            if (trivial) {
+            if (trivial && !sizes) {
                 runTrivialSender();
             }
         }
-        String report = report();
+        String report = sizes ? sizesScenario.report(loadBefore, loadAverage()) : report();
         System.out.println();
         System.out.print(report);
         Files.writeString(out.resolve("results.txt"), report, StandardCharsets.UTF_8);
@@ -257,6 +269,17 @@ public final class Benchmark {
         Files.writeString(out.resolve("heap-idle.txt"), idleHeap.top(), StandardCharsets.UTF_8);
         idle = new Idle(tomcat.threads(), tomcat.rssKb(), idleHeap.liveBytes() / 1024);
         log(String.format("idle server: %d threads, RSS %d KB, live heap %d KB", idle.threads(), idle.rssKb(), idle.heapKb()));
+        if (sizes) {
+            sizesScenario = new SizesScenario(port, IMAGE, (String scenario, String[] paths, int viewers) -> {
+                for (String path : paths) {
+                    open(scenario, address, path, viewers, 0);
+                }
+                return measure(scenario, tomcat, viewers * paths.length, true);
+            });
+            sizesScenario.run(STREAM_PATH, (int) number("bench.sizesViewers", 500));
+            tomcat.close();
+            return;
+        }
         if (first) {
             serverIdle = idle;
         }
@@ -320,14 +343,25 @@ public final class Benchmark {
     /** Opens the viewers, lets them settle, measures one window, samples the process, and closes them again. */
     private Row step(String scenario, ChildJvm process, InetSocketAddress address, String path, int viewers, int stallEvery,
             boolean memory) throws Exception {
+        open(scenario, address, path, viewers, stallEvery);
+        return measure(scenario, process, viewers, memory);
+    }
+
+    /** Opens {@code viewers} more streams of {@code path} and waits until they are open (or failed). */
+    private void open(String scenario, InetSocketAddress address, String path, int viewers, int stallEvery) throws Exception {
+        int target = client.held() + client.failed() + viewers;
         client.open(address, path, viewers, stallEvery);
         long deadline = System.nanoTime() + Duration.ofSeconds(30 + viewers / 50).toNanos();
-        while (client.held() + client.failed() < viewers && System.nanoTime() < deadline) {
+        while (client.held() + client.failed() < target && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        if (client.held() < viewers) {
-            log(scenario + " at " + viewers + ": only " + client.held() + " streams opened, " + client.failed() + " failed");
+        if (client.held() < target) {
+            log(scenario + " at " + target + ": only " + client.held() + " streams opened, " + client.failed() + " failed");
         }
+    }
+
+    /** Measures the open streams: settles, measures one window, samples the process, and closes them again. */
+    private Row measure(String scenario, ChildJvm process, int viewers, boolean memory) throws Exception {
         Thread.sleep((long) (warmupSeconds * 1000));
         long cpuBefore = process.cpuNanos();
         long[] machineBefore = machineTicks();
@@ -405,7 +439,7 @@ public final class Benchmark {
     }
 
     /** All CPU time of the machine and its idle part, in clock ticks, from the first line of /proc/stat. */
-    private static long[] machineTicks() throws IOException {
+    static long[] machineTicks() throws IOException {
         String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
         long total = 0;
         for (int i = 1; i < fields.length && i <= 8; i++) {
@@ -415,7 +449,7 @@ public final class Benchmark {
         return new long[] {total, Long.parseLong(fields[4]) + Long.parseLong(fields[5])};
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return fields[0] + " " + fields[1] + " " + fields[2];
@@ -424,7 +458,7 @@ public final class Benchmark {
         }
     }
 
-    private void awaitFrame(int port) throws Exception {
+    static void awaitFrame(int port) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/images/" + IMAGE))
                 .timeout(Duration.ofSeconds(5)).build();
@@ -454,7 +488,7 @@ public final class Benchmark {
     }
 
     /** Entries of this JVM's class path that the child needs. */
-    private static List<String> classpath(Predicate<Path> wanted) {
+    static List<String> classpath(Predicate<Path> wanted) {
         List<String> entries = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (!entry.isEmpty() && wanted.test(Path.of(entry))) {
@@ -466,14 +500,14 @@ public final class Benchmark {
 
     // ---- Report ----
 
-    private static final String SERVER_HEADER = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %8s %8s %7s %5s",
+    static final String SERVER_HEADER = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %8s %8s %7s %5s",
             "scenario", "viewers", "held", "on-tgt", "fps", "fps", "fps", "MB/s", "CPU us", "CPU", "RSS KB", "heap KB",
             "threads", "fresh", "fresh", "arrival", "arrival", "client", "idle");
-    private static final String SERVER_HEADER2 = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %8s %8s %7s %5s",
+    static final String SERVER_HEADER2 = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %8s %8s %7s %5s",
             "", "", "", "%", "min", "p5", "median", "", "/frame", "%", "/viewer", "/viewer", "", "p50 ms", "p99 ms",
             "p50 ms", "p99 ms", "CPU %", "%");
 
-    private static String line(Row row) {
+    static String line(Row row) {
         return String.format("%-24s %7d %6d %7.1f %6.1f %6.1f %6.1f %8.1f %9.1f %6.0f %8s %8s %7d %8s %8s %8s %8s %7.0f %5.0f",
                 row.scenario(), row.viewers(), row.window().held(), row.onTargetPercent(), row.fpsPercentile(0),
                 row.fpsPercentile(5), row.fpsPercentile(50), row.megabytesPerSecond(), row.cpuMicrosPerFrame(),
@@ -725,12 +759,12 @@ public final class Benchmark {
                 .filter(n -> n > 0 && n <= maxViewers).toArray();
     }
 
-    private static String text(String property, String fallback) {
+    static String text(String property, String fallback) {
         String value = System.getProperty(property);
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    private static double number(String property, double fallback) {
+    static double number(String property, double fallback) {
         return Double.parseDouble(text(property, String.valueOf(fallback)));
     }
 
@@ -738,7 +772,7 @@ public final class Benchmark {
         return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
     }
 
-    private static void log(String message) {
+    static void log(String message) {
         System.out.printf("[bench %tT] %s%n", System.currentTimeMillis(), message);
     }
 }
