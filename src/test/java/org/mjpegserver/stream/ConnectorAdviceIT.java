@@ -72,7 +72,7 @@ final class ConnectorAdviceIT {
         assertEquals(Level.WARNING, advice.get(0).level());
         assertTrue(message.contains("socket write buffer of 8 KB"), message);
         assertTrue(message.contains("socket.appWriteBufSize=\"131072\" socket.directBuffer=\"true\""), message);
-        assertTrue(message.contains("less CPU per frame"), "says what the change saves: " + message);
+        assertTrue(message.contains("times the CPU per frame"), "says what the change saves: " + message);
     }
 
     @Test
