@@ -54,7 +54,7 @@ public final class Metrics implements FetchObserver {
                 ImageFeed::framesShaped);
         perImageCounter(store, "mjpeg_shaping_seconds", "Time spent shaping frames as the image's config asks", ImageFeed::shapingSeconds);
         perImageCounter(store, "mjpeg_frames_scaled", "Frames scaled for ?width= and ?height= requests, once per size", ImageFeed::framesScaled);
-        perImageCounter(store, "mjpeg_scale_seconds", "Time spent scaling frames (decoding, resampling, encoding)", ImageFeed::scaleSeconds);
+        perImageCounter(store, "mjpeg_scale_cpu_seconds", "CPU time spent scaling frames (decoding, resampling, encoding)", ImageFeed::scaleSeconds);
         perImageGauge(store, "mjpeg_sizes", "Sizes an image is being produced at for ?width= and ?height=", feed -> feed.renditions().size());
         perImageGauge(store, "mjpeg_source_connected", "1 while a streaming camera's connection is open", feed -> feed.source().connected() ? 1 : 0);
     }

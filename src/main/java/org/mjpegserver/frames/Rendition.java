@@ -1,5 +1,7 @@
 package org.mjpegserver.frames;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.mjpegserver.image.InvalidImageException;
@@ -15,6 +17,8 @@ public final class Rendition {
 
     private record Made(Frame source, Frame frame) {
     }
+
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     private final int width;
     private final Renditions owner;
@@ -99,7 +103,8 @@ public final class Rendition {
     }
 
     private Frame scale(Frame source, JpegResize resize) {
-        long started = System.nanoTime();
+        // CPU time, not wall time: what scaling costs the machine, unswayed by other threads taking the cores.
+        long started = CPU.getCurrentThreadCpuTime();
         byte[] jpeg;
         try {
             jpeg = resize.toWidth(width);
@@ -110,7 +115,7 @@ public final class Rendition {
         if (jpeg == source.jpeg()) {
             return source;
         }
-        owner.scaled(System.nanoTime() - started);
+        owner.scaled(CPU.getCurrentThreadCpuTime() - started);
         return Frame.of(jpeg, source.capturedAt(), source.sequence());
     }
 }

@@ -112,6 +112,7 @@ final class Renditions {
         return framesScaled.sum();
     }
 
+    /** CPU time spent scaling, decoding included. */
     double scaleSeconds() {
         return scaleNanos.sum() / 1e9;
     }

@@ -44,12 +44,12 @@ final class SizesScenario {
         String small = streamPath + "?width=" + WIDTH;
         step("full size", new String[] {streamPath}, viewers);
         double scaledBefore = metric("mjpeg_frames_scaled_total");
-        double secondsBefore = metric("mjpeg_scale_seconds_total");
+        double secondsBefore = metric("mjpeg_scale_cpu_seconds_total");
         double fetchesBefore = metric("mjpeg_fetches_total", ",result=\"ok\"");
         long started = System.nanoTime();
         step("full + " + WIDTH + " wide", new String[] {streamPath, small}, viewers);
         framesScaled = metric("mjpeg_frames_scaled_total") - scaledBefore;
-        scaleMillisPerFrame = (metric("mjpeg_scale_seconds_total") - secondsBefore) * 1000 / framesScaled;
+        scaleMillisPerFrame = (metric("mjpeg_scale_cpu_seconds_total") - secondsBefore) * 1000 / framesScaled;
         newFramesPerSecond = (metric("mjpeg_fetches_total", ",result=\"ok\"") - fetchesBefore) * 1e9 / (System.nanoTime() - started);
         step(WIDTH + " wide", new String[] {small}, viewers);
         step("full size", new String[] {streamPath}, 2 * viewers);
@@ -76,7 +76,7 @@ final class SizesScenario {
         double added = mixed.cpuPercent() - full.cpuPercent();
         double beyond = added - scalePercent;
         double share = 100 * beyond / full.cpuPercent();
-        text.append(String.format("%nscaling: %.0f frames scaled to %d wide, %.1f ms each per %dx%d frame (decode, resample, encode);"
+        text.append(String.format("%nscaling: %.0f frames scaled to %d wide, %.1f ms of CPU each per %dx%d frame (decode, resample, encode);"
                 + " %.1f new frames/s = %.1f %% of a core%n", framesScaled, WIDTH, scaleMillisPerFrame, FramePool.WIDTH,
                 FramePool.HEIGHT, newFramesPerSecond, scalePercent));
         text.append(String.format("CPU %% of a core: %d full alone %.1f; + %d at %d wide %.1f (+%.1f); %d at %d wide alone %.1f;"

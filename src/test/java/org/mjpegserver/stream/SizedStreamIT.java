@@ -99,7 +99,7 @@ final class SizedStreamIT {
             assertEquals(100, size.path("viewers").asInt());
             assertEquals(100, cam.path("streams").size());
             assertEquals(320, cam.path("streams").get(0).path("size").path("width").asInt());
-            assertTrue(api.metric("mjpeg_scale_seconds_total{image=\"cam\"}") > 0);
+            assertTrue(api.metric("mjpeg_scale_cpu_seconds_total{image=\"cam\"}") > 0);
         } finally {
             for (MjpegReader viewer : viewers) {
                 viewer.close();
