@@ -213,11 +213,11 @@ final class DashboardIT {
         WebDriverWait wait = wait(WAIT);
         wait.until(b -> "fresh".equals(text("cam-01", ".state")));
         assertTrue(card("cam-01").getDomAttribute("class").contains("fresh"));
-        // The camera that broke went stale: its card is red, says why, and shows the stale image (640x360).
+        // The camera that broke went stale: its card is red, says why, and shows the stale image, at the preview's 320 wide.
         wait.until(b -> "stale".equals(text("stale", ".state")));
         assertTrue(card("stale").getDomAttribute("class").contains("stale"));
         assertTrue(text("stale", ".last-error").startsWith("last error: HTTP 500"), text("stale", ".last-error"));
-        wait.until(b -> naturalWidth(card("stale").findElement(By.cssSelector(".preview img"))) == 640);
+        wait.until(b -> naturalWidth(card("stale").findElement(By.cssSelector(".preview img"))) == 320);
         // Failing from the start, never fetched: no picture, and a plain word why.
         wait.until(b -> "failing".equals(text("failing", ".state")));
         assertTrue(text("failing", ".last-error").startsWith("last error: HTTP 500"), text("failing", ".last-error"));

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mjpegserver.testing.ConfigFile;
+import org.mjpegserver.testing.DockerImage;
 import org.mjpegserver.testing.FakeCamera;
 import org.mjpegserver.testing.Http;
 import org.mjpegserver.testing.MjpegReader;
@@ -415,21 +416,8 @@ final class StandaloneTomcatIT {
      * itself, so a change there (or in Tomcat's server.xml) that makes them miss shows up here.
      */
     private static void applyDockerfileEdits(Path serverXml) throws Exception {
-        Path dockerfile = Path.of("Dockerfile");
-        String text = Files.readString(dockerfile);
-        Matcher sed = Pattern.compile("sed -i '([^']*)' \"\\$CATALINA_HOME/conf/server\\.xml\"").matcher(text);
-        int edits = 0;
-        while (sed.find()) {
-            Process process = new ProcessBuilder("sed", "-i", sed.group(1), serverXml.toString()).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("sed did not finish");
-            }
-            assertEquals(0, process.exitValue(), "sed failed: " + output);
-            edits++;
-        }
-        assertEquals(3, edits, "expected the Dockerfile's three server.xml edits");
+        assertEquals(3, DockerImage.applyServerXmlEdits(Path.of("Dockerfile"), serverXml),
+                "expected the Dockerfile's three server.xml edits");
     }
 
     /** Everything Tomcat wrote: the console (stdout of catalina.sh run) and the files of its JULI handlers. */

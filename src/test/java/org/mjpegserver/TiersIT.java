@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +101,7 @@ final class TiersIT {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             try {
                 String front = "http://127.0.0.1:" + port + "/";
-                Await.until(WAIT, () -> nginx.isAlive() && Http.getText(front + "health").statusCode() == 200,
+                Await.until(WAIT, () -> nginx.isAlive() && answers(front + "health"),
                         () -> "nginx answers /health: " + read(dir.resolve("nginx.out")) + read(dir.resolve("error.log")));
 
                 List<CompletableFuture<Long>> viewers = new ArrayList<>();
@@ -176,6 +177,15 @@ final class TiersIT {
             return images.path("cam").path("streams").size();
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether the URL answers 200; false while nothing listens there yet. */
+    private static boolean answers(String url) {
+        try {
+            return Http.getText(url).statusCode() == 200;
+        } catch (UncheckedIOException e) {
+            return false;
         }
     }
 

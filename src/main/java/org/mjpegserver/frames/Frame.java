@@ -17,16 +17,18 @@ public record Frame(byte[] jpeg, Instant capturedAt, long sequence, byte[] part)
     public static final String CONTENT_TYPE = "multipart/x-mixed-replace; boundary=" + BOUNDARY;
     /** What a stream body starts with, before its first part. */
     public static final byte[] PREAMBLE = ("--" + BOUNDARY + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    /** What follows every JPEG: the boundary of the next part. */
+    private static final byte[] TRAILER = ("\r\n--" + BOUNDARY + "\r\n").getBytes(StandardCharsets.US_ASCII);
 
     public static Frame of(byte[] jpeg, Instant capturedAt, long sequence) {
-        String timestamp = capturedAt.getEpochSecond() + "." + String.format("%06d", capturedAt.getNano() / 1000);
-        byte[] headers = ("Content-Type: image/jpeg\r\nContent-Length: " + jpeg.length + "\r\nX-Timestamp: " + timestamp
-                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] trailer = ("\r\n--" + BOUNDARY + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] part = new byte[headers.length + jpeg.length + trailer.length];
+        // Microseconds as six digits, without String.format's parsing of its pattern for every frame.
+        String micros = Integer.toString(1_000_000 + capturedAt.getNano() / 1000).substring(1);
+        byte[] headers = ("Content-Type: image/jpeg\r\nContent-Length: " + jpeg.length + "\r\nX-Timestamp: "
+                + capturedAt.getEpochSecond() + "." + micros + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] part = new byte[headers.length + jpeg.length + TRAILER.length];
         System.arraycopy(headers, 0, part, 0, headers.length);
         System.arraycopy(jpeg, 0, part, headers.length, jpeg.length);
-        System.arraycopy(trailer, 0, part, headers.length + jpeg.length, trailer.length);
+        System.arraycopy(TRAILER, 0, part, headers.length + jpeg.length, TRAILER.length);
         return new Frame(jpeg, capturedAt, sequence, part);
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import org.mjpegserver.config.ImageConfig;
 import org.mjpegserver.config.TimeoutBehavior;
+import org.mjpegserver.image.JpegDimensions;
 
 /**
  * The live state of one image: its latest good frame, whether the source is fresh, failing or stale, the
@@ -34,6 +35,9 @@ public final class ImageFeed {
     private final Frame staleFrame;
     private final long timeoutNanos;
     private final List<Viewer> viewers = new CopyOnWriteArrayList<>();
+    /** The viewers of the source's own size; the others are each in their {@link Rendition}. */
+    private final List<Viewer> sourceSizeViewers = new CopyOnWriteArrayList<>();
+    private final Renditions renditions;
     private final Executor fanout;
     private final RateMeter fetchRate = new RateMeter();
     private final AtomicLong fetchesOk = new AtomicLong();
@@ -42,6 +46,8 @@ public final class ImageFeed {
     private final LongAdder framesSent = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder framesSkipped = new LongAdder();
+    private final LongAdder framesShaped = new LongAdder();
+    private final LongAdder shapingNanos = new LongAdder();
     private final SourceStatus source = new SourceStatus(SourceStatus.Kind.UNKNOWN);
     private final long watchLingerNanos;
     private volatile Frame latest;
@@ -63,6 +69,7 @@ public final class ImageFeed {
         this.staleFrame = Frame.of(staleJpeg, Instant.now(), 0);
         this.timeoutNanos = config.settings().imageTimeout().toNanos();
         this.watchLingerNanos = config.settings().closeAfterLastViewer().toNanos();
+        this.renditions = new Renditions(config.settings().maxImagePixels(), config.settings().shaping().jpegQuality() / 100f);
         this.lastGoodNanos = System.nanoTime();
         this.lastWatchedNanos = lastGoodNanos;
         this.lastSnapshotNanos = lastGoodNanos - watchLingerNanos - 1;
@@ -84,8 +91,9 @@ public final class ImageFeed {
         Frame frame = Frame.of(jpeg, arrived, sequence.incrementAndGet());
         latest = frame;
         recordSuccess();
-        deliver(frame);
+        deliver(frame, sourceSizeViewers.toArray());
         wakeWaiting(frame);
+        renditions.publish(frame, this::deliver);
     }
 
     /**
@@ -93,8 +101,7 @@ public final class ImageFeed {
      * tens of milliseconds, so large audiences are split into slices written in parallel; the fetching thread
      * takes the last slice itself.
      */
-    private void deliver(Frame frame) {
-        Object[] all = viewers.toArray();
+    private void deliver(Frame frame, Object[] all) {
         int slices = (all.length + FANOUT_SLICE - 1) / FANOUT_SLICE;
         for (int slice = 1; slice < slices; slice++) {
             int from = slice * FANOUT_SLICE;
@@ -196,7 +203,7 @@ public final class ImageFeed {
             if (current == null) {
                 viewer.end();
             } else if (current != latest) {
-                viewer.onFrame(current);
+                viewer.onFrame(at(viewer.rendition(), current));
             }
         }
     }
@@ -225,12 +232,56 @@ public final class ImageFeed {
         }
     }
 
+    /**
+     * The frame a stream at {@code rendition}'s size (null: the source's own) shows now; null when there is none to
+     * show. At a size, while the newest frame is still being scaled, the one before it.
+     */
+    public Frame current(Rendition rendition) {
+        Frame frame = current();
+        return frame == null || rendition == null ? frame : renditions.repeat(rendition, frame);
+    }
+
+    /** {@code frame} at {@code rendition}'s size (null: the source's own), scaled once for everybody who asks. */
+    public Frame at(Rendition rendition, Frame frame) {
+        return rendition == null ? frame : renditions.at(rendition, frame);
+    }
+
+    /**
+     * The size {@code request} gets of {@code frame}, resolved against the frame's own size: null for the source's
+     * own (nothing asked, or the source is not larger), else a shared {@link Rendition}, live from now on for a while.
+     */
+    public Rendition rendition(SizeRequest request, Frame frame) {
+        if (request.equals(SizeRequest.SOURCE)) {
+            return null;
+        }
+        int width = request.widthStep(JpegDimensions.of((frame == null ? staleFrame : frame).jpeg()));
+        return width == 0 ? null : renditions.resolve(width, System.nanoTime());
+    }
+
+    /** The sizes being produced, smallest first. */
+    public List<Rendition> renditions() {
+        return renditions.live();
+    }
+
+    public long framesScaled() {
+        return renditions.framesScaled();
+    }
+
+    public double scaleSeconds() {
+        return renditions.scaleSeconds();
+    }
+
     /** Whether the timeout behaviour forbids serving anything now. */
     public boolean refusing() {
         return state == FeedState.STALE && config.settings().imageTimeoutBehavior() == TimeoutBehavior.DISCONNECT;
     }
 
     public void addViewer(Viewer viewer) {
+        if (viewer.rendition() == null) {
+            sourceSizeViewers.add(viewer);
+        } else {
+            renditions.join(viewer.rendition(), viewer);
+        }
         viewers.add(viewer);
         demandListener.run();
     }
@@ -238,6 +289,11 @@ public final class ImageFeed {
     public void removeViewer(Viewer viewer) {
         if (viewers.remove(viewer)) {
             lastWatchedNanos = System.nanoTime();
+            if (viewer.rendition() == null) {
+                sourceSizeViewers.remove(viewer);
+            } else {
+                renditions.leave(viewer.rendition(), viewer, lastWatchedNanos);
+            }
             demandListener.run();
         }
     }
@@ -325,6 +381,20 @@ public final class ImageFeed {
     /** A slow stream skipped a new frame, replaced by a newer one before it could be sent. */
     public void countSkipped() {
         framesSkipped.increment();
+    }
+
+    /** A frame was shaped (cropped, rotated, scaled or stamped) in {@code nanos} before it was published. */
+    public void countShaped(long nanos) {
+        framesShaped.increment();
+        shapingNanos.add(nanos);
+    }
+
+    public long framesShaped() {
+        return framesShaped.sum();
+    }
+
+    public double shapingSeconds() {
+        return shapingNanos.sum() / 1e9;
     }
 
     public long framesSent() {

@@ -31,7 +31,10 @@ final class ChildJvm implements AutoCloseable {
 
     ChildJvm(String name, String mainClass, List<String> classpath, List<String> jvmOptions, List<String> args,
             Path log) throws IOException {
-        this.name = name;
+        this(name, java(mainClass, classpath, jvmOptions, args), log);
+    }
+
+    private static ProcessBuilder java(String mainClass, List<String> classpath, List<String> jvmOptions, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -39,10 +42,14 @@ final class ChildJvm implements AutoCloseable {
         command.add(String.join(java.io.File.pathSeparator, classpath));
         command.add(mainClass);
         command.addAll(args);
+        return new ProcessBuilder(command);
+    }
+
+    /** Any command that runs one JVM in its own process (such as {@code catalina.sh run}, which execs java). */
+    ChildJvm(String name, ProcessBuilder command, Path log) throws IOException {
+        this.name = name;
         Files.createDirectories(log.getParent());
-        process = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
-                .start();
+        process = command.redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();
         Thread pump = new Thread(() -> pump(log), name + "-stdout");
         pump.setDaemon(true);
         pump.start();

@@ -74,7 +74,8 @@ final class StreamUpstream implements AutoCloseable {
                 out.write('\r');
                 out.write('\n');
                 out.flush();
-                due += periodNanos;
+                // A camera that could not send in time sends its next picture, not a burst of the ones it missed.
+                due = Math.max(due + periodNanos, System.nanoTime());
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);
