@@ -116,7 +116,7 @@
     node.querySelector('.stream').href = withToken(streamUrl(id));
     node.querySelector('.preview').addEventListener('click', () => openViewer(id));
     const card = { id, node, img: node.querySelector('.preview img'), image: null, etag: null, objectUrl: null,
-      due: 0, busy: false, pictures: 0 };
+      due: performance.now(), busy: false, pictures: 0 };
     cards.set(id, card);
     return card;
   }
@@ -210,7 +210,10 @@
   async function loadPreview(card) {
     card.busy = true;
     previewsInFlight++;
-    card.due = performance.now() + PREVIEW_INTERVAL_MS;
+    // At a fixed rate, not a fixed pause after each answer: a late start is made up by the next, so a busy moment
+    // does not slow the preview below one picture a second. Never more than one behind, so no burst follows a pause.
+    const now = performance.now();
+    card.due = Math.max(card.due + PREVIEW_INTERVAL_MS, now);
     try {
       const response = await request(previewUrl(card.id), card.etag ? { 'If-None-Match': card.etag } : {});
       if (response.status === 200) {

@@ -15,9 +15,8 @@ import org.mjpegserver.frames.ImageFeed;
 
 /**
  * Optional {@code access_token}: when the config sets one, every endpoint but {@code /health} and the dashboard's own
- * static files wants it as
- * {@code Authorization: Bearer} or as {@code ?token=} (for browsers' img tags and other clients that cannot send a
- * header). An image may set its own token.
+ * static files wants it as {@code Authorization: Bearer} or as {@code ?token=} (for browsers' img tags and other
+ * clients that cannot send a header). An image may set its own token.
  * A request without a valid token gets the same 401 whether or not the image exists, so ids stay private.
  */
 public final class AccessFilter extends HttpFilter {
