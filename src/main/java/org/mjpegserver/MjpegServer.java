@@ -18,10 +18,12 @@ import java.util.logging.Logger;
 import org.mjpegserver.config.ConfigException;
 import org.mjpegserver.config.ImageConfig;
 import org.mjpegserver.config.ServerConfig;
+import org.mjpegserver.config.Shaping;
 import org.mjpegserver.fetch.FetchObserver;
 import org.mjpegserver.fetch.Poller;
 import org.mjpegserver.frames.FrameStore;
 import org.mjpegserver.frames.ImageFeed;
+import org.mjpegserver.image.FrameShaper;
 import org.mjpegserver.image.InvalidImageException;
 import org.mjpegserver.image.JpegCodec;
 import org.mjpegserver.image.Placeholder;
@@ -83,7 +85,7 @@ final class MjpegServer implements AutoCloseable {
         store.feeds().forEach(feed -> running.put(feed.id(), feed));
         Map<String, ImageFeed> feeds = new LinkedHashMap<>();
         List<ImageFeed> starting = new ArrayList<>();
-        Map<Path, byte[]> staleImages = new HashMap<>();
+        Map<StaleKey, byte[]> staleImages = new HashMap<>();
         for (ImageConfig image : next.images().values()) {
             ImageFeed current = running.get(image.id());
             if (current != null && current.config().sameAs(image)) {
@@ -139,23 +141,28 @@ final class MjpegServer implements AutoCloseable {
         pollerThreads.scheduleWithFixedDelay(task, millis, millis, TimeUnit.MILLISECONDS);
     }
 
-    /** Loads and converts each distinct stale image once; a broken one fails like any config error. */
-    private static byte[] staleImage(ServerConfig config, ImageConfig image, Map<Path, byte[]> cache) throws ConfigException {
+    /** A stale image as one shaping makes it: images that share both share the bytes. */
+    private record StaleKey(Path path, Shaping shaping) {
+    }
+
+    /** Loads, converts and shapes each distinct stale image once; a broken one fails like any config error. */
+    private static byte[] staleImage(ServerConfig config, ImageConfig image, Map<StaleKey, byte[]> cache) throws ConfigException {
         Path path = image.settings().staleImagePath();
-        if (path == null) {
-            return cache.computeIfAbsent(Path.of(""), empty -> Placeholder.staleJpeg());
-        }
-        byte[] cached = cache.get(path);
+        StaleKey key = new StaleKey(path, image.settings().shaping());
+        byte[] cached = cache.get(key);
         if (cached != null) {
             return cached;
         }
+        long maxPixels = image.settings().maxImagePixels();
         try {
-            byte[] jpeg = JpegCodec.encode(JpegCodec.decode(Files.readAllBytes(path), false, image.settings().maxImagePixels()));
-            cache.put(path, jpeg);
-            return jpeg;
+            byte[] jpeg = path == null ? Placeholder.staleJpeg()
+                    : JpegCodec.encode(JpegCodec.decode(Files.readAllBytes(path), false, maxPixels));
+            byte[] shaped = FrameShaper.staleImage(jpeg, path == null, key.shaping(), image.id(), maxPixels);
+            cache.put(key, shaped);
+            return shaped;
         } catch (InvalidImageException | IOException e) {
             throw new ConfigException(config.file(), List.of(config.file() + ":" + image.line() + ": images."
-                    + image.id() + ".stale_image_path: '" + path + "' cannot be used: " + e.getMessage()));
+                    + image.id() + ".stale_image_path: '" + (path == null ? "built-in stale image" : path) + "' cannot be used: " + e.getMessage()));
         }
     }
 

@@ -12,6 +12,7 @@ import org.mjpegserver.config.ConfigLoader;
 import org.mjpegserver.config.ServerConfig;
 import org.mjpegserver.api.Metrics;
 import org.mjpegserver.frames.FrameStore;
+import org.mjpegserver.stream.Connectors;
 import org.mjpegserver.stream.StreamClock;
 
 /**
@@ -51,6 +52,10 @@ public final class MjpegServerListener implements ServletContextListener {
         }
         context.setAttribute(FrameStore.class.getName(), store);
         context.setAttribute(StreamClock.class.getName(), server.clock());
+        Connectors connectors = Connectors.of(context);
+        // Most Tomcats run with the stock server.xml: say once what it costs streams, and what to change.
+        connectors.adviceAtStart().forEach(LOG::warning);
+        context.setAttribute(Connectors.class.getName(), connectors);
         var servlet = context.addServlet("metrics", metrics.servlet());
         servlet.addMapping("/metrics");
     }
@@ -60,6 +65,7 @@ public final class MjpegServerListener implements ServletContextListener {
         ServletContext context = event.getServletContext();
         context.removeAttribute(FrameStore.class.getName());
         context.removeAttribute(StreamClock.class.getName());
+        context.removeAttribute(Connectors.class.getName());
         if (server != null) {
             server.close();
             server = null;

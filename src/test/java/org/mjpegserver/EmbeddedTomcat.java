@@ -77,9 +77,14 @@ final class EmbeddedTomcat implements AutoCloseable {
 
     /** Deploys {@code war} as the root context and starts it; fails if the webapp did not start. */
     Context deploy(Path war) {
+        return deploy(war, "");
+    }
+
+    /** Deploys {@code war} at {@code path} ("" for the root, else "/name") and starts it; fails if it did not start. */
+    Context deploy(Path war, String path) {
         StandardContext context = new StandardContext();
-        context.setName("");
-        context.setPath("");
+        context.setName(path);
+        context.setPath(path);
         context.setDocBase(war.toString());
         context.addLifecycleListener(EmbeddedTomcat::addDefaultServlet);
         ContextConfig config = new ContextConfig();

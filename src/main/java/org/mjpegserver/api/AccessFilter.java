@@ -9,11 +9,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Set;
 import org.mjpegserver.frames.FrameStore;
 import org.mjpegserver.frames.ImageFeed;
 
 /**
- * Optional {@code access_token}: when the config sets one, every endpoint but {@code /health} wants it as
+ * Optional {@code access_token}: when the config sets one, every endpoint but {@code /health} and the dashboard's own
+ * static files wants it as
  * {@code Authorization: Bearer} or as {@code ?token=} (for browsers' img tags and other clients that cannot send a
  * header). An image may set its own token.
  * A request without a valid token gets the same 401 whether or not the image exists, so ids stay private.
@@ -21,6 +23,11 @@ import org.mjpegserver.frames.ImageFeed;
 public final class AccessFilter extends HttpFilter {
 
     private static final String IMAGES = "/images/";
+    /**
+     * The dashboard's page, script and style hold no data (the script asks {@code /images} for that, with the token),
+     * and must load without a token so that the page can say plainly that one is missing or wrong and ask for it.
+     */
+    private static final Set<String> OPEN = Set.of("/health", "/", "/index.html", "/dashboard.js", "/dashboard.css");
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -28,7 +35,7 @@ public final class AccessFilter extends HttpFilter {
         FrameStore store = (FrameStore) getServletContext().getAttribute(FrameStore.class.getName());
         // Decoded and normalised by the container, as the resources will see it: "/images/%61" is image "a".
         String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
-        if (store == null || path.equals("/health") || allowed(store, path, presented(request))) {
+        if (store == null || OPEN.contains(path) || allowed(store, path, presented(request))) {
             chain.doFilter(request, response);
             return;
         }

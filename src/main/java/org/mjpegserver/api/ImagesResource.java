@@ -1,10 +1,12 @@
 package org.mjpegserver.api;
 
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.CacheControl;
@@ -27,9 +29,13 @@ import org.mjpegserver.frames.Frame;
 import org.mjpegserver.frames.FeedState;
 import org.mjpegserver.frames.FrameStore;
 import org.mjpegserver.frames.ImageFeed;
+import org.mjpegserver.frames.Rendition;
+import org.mjpegserver.frames.SizeRequest;
 import org.mjpegserver.frames.SourceStatus;
 import org.mjpegserver.frames.Viewer;
 import org.mjpegserver.frames.ViewerInfo;
+import org.mjpegserver.image.JpegDimensions;
+import org.mjpegserver.stream.Connectors;
 
 /** {@code GET /images} (a summary of every image) and {@code GET /images/{id}} (its latest frame). */
 @Path("images")
@@ -39,6 +45,8 @@ public final class ImagesResource {
     private ServletContext servletContext;
     @Context
     private UriInfo uriInfo;
+    @Context
+    private HttpServletRequest request;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -51,23 +59,31 @@ public final class ImagesResource {
     }
 
     /**
-     * The latest frame. An image that rests (fetched on demand) or has had no frame yet is woken, and the answer
-     * waits for its next frame, up to the image's read timeout.
+     * The latest frame, scaled down to fit {@code width} and {@code height} when asked. An image that rests
+     * (fetched on demand) or has had no frame yet is woken, and the answer waits for its next frame, up to the
+     * image's read timeout.
      */
     @GET
     @Path("{id}")
     @Produces("image/jpeg")
-    public void snapshot(@PathParam("id") String id, @Context Request request, @Suspended AsyncResponse async) {
+    public void snapshot(@PathParam("id") String id, @QueryParam("width") String width, @QueryParam("height") String height,
+            @Context Request request, @Suspended AsyncResponse async) {
         ImageFeed feed = feed(id);
+        SizeRequest size;
+        try {
+            size = SizeRequest.parse(width, height);
+        } catch (IllegalArgumentException e) {
+            throw Failure.of(Response.Status.BAD_REQUEST, e.getMessage());
+        }
         feed.snapshotRequested();
         FeedState state = feed.state();
         if (state == FeedState.IDLE || state == FeedState.STARTING && feed.latest() == null) {
             async.setTimeout(feed.config().settings().readTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            async.setTimeoutHandler(late -> resume(late, answer(feed, feed.current(), null)));
-            feed.nextFrame().whenComplete((frame, error) -> resume(async, answer(feed, frame == null ? feed.current() : frame, null)));
+            async.setTimeoutHandler(late -> resume(late, answer(feed, feed.current(), size, null)));
+            feed.nextFrame().whenComplete((frame, error) -> resume(async, answer(feed, frame == null ? feed.current() : frame, size, null)));
             return;
         }
-        resume(async, answer(feed, feed.current(), request));
+        resume(async, answer(feed, feed.current(), size, request));
     }
 
     private static void resume(AsyncResponse async, Object answer) {
@@ -78,14 +94,20 @@ public final class ImagesResource {
         }
     }
 
-    /** The frame as a response (304 when {@code request}'s preconditions say the client has it), or the reason there is none. */
-    private static Object answer(ImageFeed feed, Frame frame, Request request) {
-        if (frame == null) {
+    /**
+     * The frame at the size asked for as a response (304 when {@code request}'s preconditions say the client has
+     * it), or the reason there is none. A scaled frame's tag names its width step, so each size is cached apart.
+     */
+    private static Object answer(ImageFeed feed, Frame source, SizeRequest size, Request request) {
+        if (source == null) {
             String reason = feed.refusing() ? "image '" + feed.id() + "' is stale"
                     : "image '" + feed.id() + "' has no frame yet" + (feed.lastError() == null ? "" : " (" + feed.lastError() + ")");
             return Failure.of(Response.Status.SERVICE_UNAVAILABLE, reason, Response.status(503).header("Retry-After", "5"));
         }
-        EntityTag tag = new EntityTag(Long.toHexString(frame.sequence()) + "-" + Long.toHexString(frame.capturedAt().toEpochMilli()));
+        Rendition rendition = feed.rendition(size, source);
+        Frame frame = feed.at(rendition, source);
+        EntityTag tag = new EntityTag(Long.toHexString(frame.sequence()) + "-" + Long.toHexString(frame.capturedAt().toEpochMilli())
+                + (rendition == null ? "" : "-w" + rendition.width()));
         Date modified = Date.from(frame.capturedAt());
         CacheControl noStore = CacheControl.valueOf("no-cache, max-age=0");
         Response.ResponseBuilder notModified = request == null ? null : request.evaluatePreconditions(modified, tag);
@@ -124,11 +146,32 @@ public final class ImagesResource {
             stream.put("stream_fps", info.streamFps());
             stream.put("average_stream_fps", round(info.averageStreamFps()));
             stream.put("frames_sent", info.framesSent());
+            stream.put("size", viewer.rendition() == null ? null : size(viewer.rendition()));
             streams.add(stream);
         }
         out.put("peak_stream_fps", peak);
+        List<Map<String, Object>> sizes = new ArrayList<>();
+        for (Rendition rendition : feed.renditions()) {
+            Map<String, Object> entry = size(rendition);
+            entry.put("viewers", rendition.viewerCount());
+            sizes.add(entry);
+        }
+        out.put("sizes", sizes);
+        // Streams of this image through the connector that serves this request: null when a frame fits its buffer.
+        Connectors connectors = (Connectors) servletContext.getAttribute(Connectors.class.getName());
+        out.put("connector_advice", latest == null || connectors == null ? null
+                : connectors.advice(request.getLocalPort(), latest.part().length));
         out.put("config", Redaction.describe(feed.config()));
         out.put("streams", streams);
+        return out;
+    }
+
+    /** A size as produced: the width and height of the newest frame made, or the width step before the first. */
+    private static Map<String, Object> size(Rendition rendition) {
+        JpegDimensions made = rendition.madeSize();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("width", made == null ? rendition.width() : made.width());
+        out.put("height", made == null ? null : made.height());
         return out;
     }
 

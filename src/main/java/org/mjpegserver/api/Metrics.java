@@ -50,6 +50,12 @@ public final class Metrics implements FetchObserver {
         perImageCounter(store, "mjpeg_source_frames_received", "Frames a streaming camera sent, taken or not", feed -> feed.source().framesReceived());
         perImageCounter(store, "mjpeg_source_frames_dropped", "Frames a streaming camera sent that were read and thrown away",
                 feed -> feed.source().framesDropped());
+        perImageCounter(store, "mjpeg_frames_shaped", "Frames cropped, rotated, scaled or stamped as the image's config asks",
+                ImageFeed::framesShaped);
+        perImageCounter(store, "mjpeg_shaping_seconds", "Time spent shaping frames as the image's config asks", ImageFeed::shapingSeconds);
+        perImageCounter(store, "mjpeg_frames_scaled", "Frames scaled for ?width= and ?height= requests, once per size", ImageFeed::framesScaled);
+        perImageCounter(store, "mjpeg_scale_seconds", "Time spent scaling frames (decoding, resampling, encoding)", ImageFeed::scaleSeconds);
+        perImageGauge(store, "mjpeg_sizes", "Sizes an image is being produced at for ?width= and ?height=", feed -> feed.renditions().size());
         perImageGauge(store, "mjpeg_source_connected", "1 while a streaming camera's connection is open", feed -> feed.source().connected() ? 1 : 0);
     }
 

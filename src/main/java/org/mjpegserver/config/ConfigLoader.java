@@ -10,7 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,11 +39,16 @@ public final class ConfigLoader {
     static final Set<String> SETTING_KEYS = Set.of("stream_fps", "fetch_minimum_fps", "fetch_maximum_fps",
             "image_timeout_seconds", "image_timeout_behavior", "image_validation", "ignore_certificate_errors",
             "stale_image_path", "fetch_agent_string", "max_image_bytes", "max_image_pixels", "access_token",
-            "read_timeout_seconds", "close_after_last_viewer_seconds");
+            "read_timeout_seconds", "close_after_last_viewer_seconds",
+            "rotate", "crop", "max_width", "max_height", "jpeg_quality", "timestamp_overlay");
     static final Set<String> IMAGE_KEYS = Set.of("url", "auth_type", "username", "password", "token");
+    static final Set<String> CROP_KEYS = Set.of("x", "y", "width", "height");
+    static final Set<String> OVERLAY_KEYS = Set.of("position", "show_id", "format", "time_zone");
 
     /** Upper bounds that catch typos (a frame rate of 5000) rather than limit real use. */
     private static final double MAX_FPS = 1000;
+    /** Beyond any camera's picture; a larger max_width or crop is a typo. */
+    private static final int MAX_SIDE = 16384;
     private static final Pattern TEST_PATTERN_SIZE = Pattern.compile("(\\d{1,4})x(\\d{1,4})");
 
     private final Path file;
@@ -348,7 +357,177 @@ public final class ConfigLoader {
         Duration readTimeout = seconds(map, "read_timeout_seconds", path, 1, 3600, base.readTimeout());
         Duration closeAfter = seconds(map, "close_after_last_viewer_seconds", path, 0, 86_400, base.closeAfterLastViewer());
         return new ImageSettings(streamFps, minFps, maxFps, timeout, behavior, validation, ignoreCertificateErrors,
-                stale, agent, maxBytes, maxPixels, accessToken, readTimeout, closeAfter);
+                stale, agent, maxBytes, maxPixels, accessToken, readTimeout, closeAfter, shaping(map, path, base.shaping()));
+    }
+
+    private Shaping shaping(Map<String, YamlTree.Node> map, String path, Shaping base) {
+        int rotate = base.rotate();
+        YamlTree.Node rotateNode = map.get("rotate");
+        if (rotateNode != null) {
+            Object value = rotateNode.value();
+            if (value instanceof Integer degrees && degrees % 90 == 0 && degrees >= 0 && degrees < 360) {
+                rotate = degrees;
+            } else {
+                problem(rotateNode.line(), path + ".rotate", describe(value) + " is not allowed; expected 0, 90, 180 or 270 (degrees clockwise)");
+            }
+        }
+        Shaping.Crop crop = base.crop();
+        if (map.get("crop") != null) {
+            crop = crop(map.get("crop"), path + ".crop", crop);
+        }
+        int maxWidth = whole(map, "max_width", path, 0, MAX_SIDE, "0 (no limit) or a width in pixels up to " + MAX_SIDE, base.maxWidth());
+        int maxHeight = whole(map, "max_height", path, 0, MAX_SIDE, "0 (no limit) or a height in pixels up to " + MAX_SIDE, base.maxHeight());
+        int quality = whole(map, "jpeg_quality", path, 1, 100, "a JPEG quality from 1 to 100", base.jpegQuality());
+        Shaping.TimestampOverlay overlay = base.timestampOverlay();
+        if (map.get("timestamp_overlay") != null) {
+            overlay = overlay(map.get("timestamp_overlay"), path + ".timestamp_overlay", overlay);
+        }
+        return new Shaping(rotate, crop, maxWidth, maxHeight, quality, overlay);
+    }
+
+    private int whole(Map<String, YamlTree.Node> map, String key, String path, int min, int max, String allowed, int fallback) {
+        YamlTree.Node node = map.get(key);
+        if (node == null) {
+            return fallback;
+        }
+        Double value = number(node, path + "." + key, min, max, allowed);
+        if (value == null) {
+            return fallback;
+        }
+        if (value != Math.rint(value)) {
+            problem(node.line(), path + "." + key, describe(node.value()) + " is not allowed; expected " + allowed);
+            return fallback;
+        }
+        return value.intValue();
+    }
+
+    /** A crop mapping, or {@code none} to undo the server-wide one; a crop of the whole picture is none. */
+    private Shaping.Crop crop(YamlTree.Node node, String key, Shaping.Crop fallback) {
+        if (node.value() instanceof String text && text.trim().equalsIgnoreCase("none") || Boolean.FALSE.equals(node.value())) {
+            return null;
+        }
+        Map<String, YamlTree.Node> map = node.asMap();
+        if (map == null) {
+            problem(node.line(), key, describe(node.value()) + " is not allowed; expected a mapping with x, y, width and height"
+                    + " (pixels, or percent of the source like 25%), or none");
+            return fallback;
+        }
+        map.forEach((name, value) -> {
+            if (!CROP_KEYS.contains(name)) {
+                warnUnknown(value.line(), key + "." + name, name, CROP_KEYS);
+            }
+        });
+        Shaping.Length x = length(map, "x", key, node.line(), false);
+        Shaping.Length y = length(map, "y", key, node.line(), false);
+        Shaping.Length width = length(map, "width", key, node.line(), true);
+        Shaping.Length height = length(map, "height", key, node.line(), true);
+        if (x == null || y == null || width == null || height == null
+                || !withinPicture(x, width, key, "x", "width", node.line()) | !withinPicture(y, height, key, "y", "height", node.line())) {
+            return fallback;
+        }
+        boolean whole = x.value() == 0 && y.value() == 0 && width.percent() && width.value() == 100 && height.percent() && height.value() == 100;
+        return whole ? null : new Shaping.Crop(x, y, width, height);
+    }
+
+    /** A crop side in percent must end inside the picture; in pixels it is checked against each frame (see FrameShaper). */
+    private boolean withinPicture(Shaping.Length offset, Shaping.Length size, String key, String offsetName, String sizeName, int line) {
+        if (offset.percent() && size.percent() && offset.value() + size.value() > 100) {
+            problem(line, key, offsetName + " " + offset + " + " + sizeName + " " + size + " reaches past the picture's edge (100%)");
+            return false;
+        }
+        return true;
+    }
+
+    /** A crop's x, y (from 0; default 0) or width, height (above 0; required): whole pixels or a percent like 12.5%. */
+    private Shaping.Length length(Map<String, YamlTree.Node> map, String name, String key, int cropLine, boolean size) {
+        YamlTree.Node node = map.get(name);
+        String allowed = (size ? "a size above 0" : "an offset from 0") + " in whole pixels (e.g. 120) or percent of the source (e.g. 25%)";
+        if (node == null || node.value() == null) {
+            if (!size) {
+                return new Shaping.Length(0, false);
+            }
+            problem(node == null ? cropLine : node.line(), key + "." + name, "missing; a crop needs x, y, width and height");
+            return null;
+        }
+        Object value = node.value();
+        String text = value.toString().trim();
+        boolean percent = value instanceof String && text.endsWith("%");
+        double number;
+        try {
+            number = Double.parseDouble(percent ? text.substring(0, text.length() - 1).trim() : text);
+        } catch (NumberFormatException e) {
+            number = Double.NaN;
+        }
+        double max = percent ? 100 : MAX_SIDE;
+        boolean ok = !Double.isNaN(number) && (size ? number > 0 : number >= 0) && (size ? number <= max : number < max)
+                && (percent || number == Math.rint(number));
+        if (!ok) {
+            problem(node.line(), key + "." + name, describe(value) + " is not allowed; expected " + allowed);
+            return null;
+        }
+        return new Shaping.Length(number, percent);
+    }
+
+    /** true for the default overlay, false for none, or a mapping of what to change in the server-wide (or default) one. */
+    private Shaping.TimestampOverlay overlay(YamlTree.Node node, String key, Shaping.TimestampOverlay base) {
+        Shaping.TimestampOverlay start = base == null ? Shaping.TimestampOverlay.DEFAULT : base;
+        Map<String, YamlTree.Node> map = node.asMap();
+        if (map == null) {
+            Boolean on = bool(node, key);
+            return on == null ? base : on ? start : null;
+        }
+        map.forEach((name, value) -> {
+            if (!OVERLAY_KEYS.contains(name)) {
+                warnUnknown(value.line(), key + "." + name, name, OVERLAY_KEYS);
+            }
+        });
+        Shaping.Corner position = start.position();
+        YamlTree.Node positionNode = map.get("position");
+        if (positionNode != null) {
+            position = corner(positionNode, key + ".position", position);
+        }
+        boolean showId = start.showId();
+        if (map.get("show_id") != null) {
+            Boolean value = bool(map.get("show_id"), key + ".show_id");
+            showId = value == null ? showId : value;
+        }
+        ZoneId zone = start.timeZone();
+        String zoneText = string(map, "time_zone", key);
+        if (zoneText != null) {
+            try {
+                zone = ZoneId.of(zoneText.trim());
+            } catch (DateTimeException e) {
+                problem(map.get("time_zone").line(), key + ".time_zone", "'" + zoneText + "' is not a time zone; use e.g. UTC, Europe/Berlin or +02:00");
+            }
+        }
+        String format = start.format();
+        String formatText = string(map, "format", key);
+        if (formatText != null) {
+            try {
+                if (formatText.isBlank() || formatText.length() > 64) {
+                    throw new IllegalArgumentException("must be 1 to 64 characters");
+                }
+                // Some patterns only fail when used (a field the time does not have): try one.
+                DateTimeFormatter.ofPattern(formatText, Locale.ROOT).format(ZonedDateTime.now(zone));
+                format = formatText;
+            } catch (IllegalArgumentException | DateTimeException e) {
+                problem(map.get("format").line(), key + ".format", "'" + formatText + "' is not a usable date-time pattern ("
+                        + e.getMessage() + "); e.g. yyyy-MM-dd HH:mm:ss");
+            }
+        }
+        return new Shaping.TimestampOverlay(position, showId, format, zone);
+    }
+
+    private Shaping.Corner corner(YamlTree.Node node, String key, Shaping.Corner fallback) {
+        List<String> allowed = new ArrayList<>();
+        for (Shaping.Corner corner : Shaping.Corner.values()) {
+            allowed.add(corner.key());
+            if (node.value() instanceof String text && text.trim().toLowerCase(Locale.ROOT).replace('_', '-').equals(corner.key())) {
+                return corner;
+            }
+        }
+        problem(node.line(), key, describe(node.value()) + " is not allowed; expected one of " + String.join(", ", allowed));
+        return fallback;
     }
 
     private Duration seconds(Map<String, YamlTree.Node> map, String key, String path, double min, double max, Duration fallback) {

@@ -68,6 +68,36 @@ public final class Redaction {
         if (s.accessToken() != null) {
             out.put("access_token", MASK);
         }
+        describe(s.shaping(), out);
         return out;
+    }
+
+    private static void describe(Shaping shaping, Map<String, Object> out) {
+        out.put("rotate", shaping.rotate());
+        Shaping.Crop crop = shaping.crop();
+        if (crop == null) {
+            out.put("crop", "none");
+        } else {
+            Map<String, Object> rectangle = new LinkedHashMap<>();
+            rectangle.put("x", crop.x().toString());
+            rectangle.put("y", crop.y().toString());
+            rectangle.put("width", crop.width().toString());
+            rectangle.put("height", crop.height().toString());
+            out.put("crop", rectangle);
+        }
+        out.put("max_width", shaping.maxWidth());
+        out.put("max_height", shaping.maxHeight());
+        out.put("jpeg_quality", shaping.jpegQuality());
+        Shaping.TimestampOverlay overlay = shaping.timestampOverlay();
+        if (overlay == null) {
+            out.put("timestamp_overlay", false);
+        } else {
+            Map<String, Object> described = new LinkedHashMap<>();
+            described.put("position", overlay.position().key());
+            described.put("show_id", overlay.showId());
+            described.put("format", overlay.format());
+            described.put("time_zone", overlay.timeZone().getId());
+            out.put("timestamp_overlay", described);
+        }
     }
 }

@@ -698,7 +698,9 @@ final class PartReader implements Closeable {
                 break;
             }
             if (position() - start > maxSkipBytes) {
-                throw giveUp("part did not end within " + maxSkipBytes + " bytes");
+                // Say so when the part had declared a length beyond the limit: that is the clearer reason.
+                throw giveUp((declaredTooLong ? "part of " + partLength + " bytes is larger than max_image_bytes ("
+                        + maxPartBytes + ") and" : "part") + " did not end within " + maxSkipBytes + " bytes");
             }
             if (n == 0) { // the next decision needs more bytes than are here
                 if (eof) {

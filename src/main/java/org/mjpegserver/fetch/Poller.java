@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 import org.mjpegserver.config.ImageSettings;
 import org.mjpegserver.frames.ImageFeed;
 import org.mjpegserver.frames.SourceStatus;
+import org.mjpegserver.image.FrameShaper;
 import org.mjpegserver.image.FrameValidator;
 import org.mjpegserver.image.InvalidImageException;
 
@@ -32,6 +33,7 @@ public final class Poller {
     private final ImageSettings settings;
     private final Source source;
     private final FrameValidator validator;
+    private final FrameShaper shaper;
     private final ScheduledExecutorService scheduler;
     private final Executor streamThreads;
     private final FetchObserver observer;
@@ -52,6 +54,7 @@ public final class Poller {
         this.settings = feed.config().settings();
         this.source = Sources.open(feed.config());
         this.validator = new FrameValidator(settings);
+        this.shaper = new FrameShaper(settings.shaping(), feed.id(), settings.maxImagePixels());
         this.scheduler = scheduler;
         this.streamThreads = streamThreads;
         this.observer = observer;
@@ -131,7 +134,7 @@ public final class Poller {
                 feed.source().kind(SourceStatus.Kind.SNAPSHOT);
             }
             try {
-                feed.publish(validator.validate(snapshot.body()), Instant.now());
+                publish(snapshot.body(), Instant.now());
                 return true;
             } catch (InvalidImageException e) {
                 failUnlessStopped(e.getMessage());
@@ -147,12 +150,26 @@ public final class Poller {
         return true;
     }
 
+    /**
+     * The one way from a body, snapshot or stream part, to a frame every viewer gets: validated, then shaped
+     * once as the config asks, stamped with the time it {@code arrived}. Shaping's cost is counted for /metrics.
+     */
+    private void publish(byte[] body, Instant arrived) throws InvalidImageException {
+        byte[] jpeg = validator.validate(body);
+        if (!shaper.passesThrough()) {
+            long start = System.nanoTime();
+            jpeg = shaper.shape(jpeg, arrived);
+            feed.countShaped(System.nanoTime() - start);
+        }
+        feed.publish(jpeg, arrived);
+    }
+
     /** Hands an open stream to a relay on a thread of its own; false when it could not start (stopping). */
     private boolean relay(Fetched.Stream stream) {
         StreamRelay started = new StreamRelay(stream, feed.source(), this::intervalNanos, new StreamRelay.Sink() {
             @Override
             public void take(byte[] body, Instant arrived) throws InvalidImageException {
-                feed.publish(validator.validate(body), arrived);
+                publish(body, arrived);
             }
 
             @Override

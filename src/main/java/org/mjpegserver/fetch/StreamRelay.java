@@ -59,20 +59,27 @@ final class StreamRelay {
         status.connected(true);
         try {
             PartReader parts = stream.parts();
+            // A part taken but unusable (too large, invalid) passes its turn on to the next part, once: a camera
+            // whose every other part is unusable still gets frames through at the wanted rate, whatever the
+            // rhythm, and one whose every part is unusable costs at most two tries a turn.
+            boolean passedOn = false;
             while (!closed && parts.next()) {
                 status.received();
-                long now = System.nanoTime();
-                if (!due(now)) {
+                boolean turn = due(System.nanoTime());
+                if (!turn && !passedOn) {
                     parts.skip();
                     status.dropped();
                     continue;
                 }
+                boolean secondTry = passedOn && !turn;
+                passedOn = false;
                 byte[] body;
                 try {
                     body = parts.read();
                 } catch (FetchException tooLarge) {
                     status.dropped();
                     sink.refuse(tooLarge.getMessage());
+                    passedOn = !secondTry;
                     continue;
                 }
                 try {
@@ -80,6 +87,7 @@ final class StreamRelay {
                     taken++;
                 } catch (InvalidImageException e) {
                     sink.refuse(e.getMessage());
+                    passedOn = !secondTry;
                 }
             }
             return new Ended(closed ? Ended.How.CLOSED : Ended.How.ENDED, "the camera ended the stream", taken);

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 import org.mjpegserver.config.ImageConfig;
 import org.mjpegserver.config.TimeoutBehavior;
+import org.mjpegserver.image.JpegDimensions;
 
 /**
  * The live state of one image: its latest good frame, whether the source is fresh, failing or stale, the
@@ -23,8 +24,10 @@ public final class ImageFeed {
     /** Viewers per fan-out task: small enough to spread a frame over every core, big enough to be worth a task. */
     private static final int FANOUT_SLICE = 32;
     /**
-     * A snapshot request counts as a viewer at this rate for {@code close_after_last_viewer_seconds}: it wakes a
-     * resting source, and keeps it awake long enough that the next request of a polling client finds a fresh frame.
+     * A snapshot request of an image fetched on demand ({@code fetch_minimum_fps: 0}) counts as a viewer at this rate
+     * for {@code close_after_last_viewer_seconds}: it wakes the resting source, and keeps it awake long enough that
+     * the next request of a polling client (a dashboard preview) finds a fresh frame. An image fetched anyway keeps
+     * its rate: polling its snapshot must not make its camera work harder.
      */
     static final double SNAPSHOT_DEMAND_FPS = 1;
 
@@ -32,6 +35,9 @@ public final class ImageFeed {
     private final Frame staleFrame;
     private final long timeoutNanos;
     private final List<Viewer> viewers = new CopyOnWriteArrayList<>();
+    /** The viewers of the source's own size; the others are each in their {@link Rendition}. */
+    private final List<Viewer> sourceSizeViewers = new CopyOnWriteArrayList<>();
+    private final Renditions renditions;
     private final Executor fanout;
     private final RateMeter fetchRate = new RateMeter();
     private final AtomicLong fetchesOk = new AtomicLong();
@@ -40,6 +46,8 @@ public final class ImageFeed {
     private final LongAdder framesSent = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder framesSkipped = new LongAdder();
+    private final LongAdder framesShaped = new LongAdder();
+    private final LongAdder shapingNanos = new LongAdder();
     private final SourceStatus source = new SourceStatus(SourceStatus.Kind.UNKNOWN);
     private final long watchLingerNanos;
     private volatile Frame latest;
@@ -61,6 +69,7 @@ public final class ImageFeed {
         this.staleFrame = Frame.of(staleJpeg, Instant.now(), 0);
         this.timeoutNanos = config.settings().imageTimeout().toNanos();
         this.watchLingerNanos = config.settings().closeAfterLastViewer().toNanos();
+        this.renditions = new Renditions(config.settings().maxImagePixels(), config.settings().shaping().jpegQuality() / 100f);
         this.lastGoodNanos = System.nanoTime();
         this.lastWatchedNanos = lastGoodNanos;
         this.lastSnapshotNanos = lastGoodNanos - watchLingerNanos - 1;
@@ -82,8 +91,9 @@ public final class ImageFeed {
         Frame frame = Frame.of(jpeg, arrived, sequence.incrementAndGet());
         latest = frame;
         recordSuccess();
-        deliver(frame);
+        deliver(frame, sourceSizeViewers.toArray());
         wakeWaiting(frame);
+        renditions.publish(frame, this::deliver);
     }
 
     /**
@@ -91,8 +101,7 @@ public final class ImageFeed {
      * tens of milliseconds, so large audiences are split into slices written in parallel; the fetching thread
      * takes the last slice itself.
      */
-    private void deliver(Frame frame) {
-        Object[] all = viewers.toArray();
+    private void deliver(Frame frame, Object[] all) {
         int slices = (all.length + FANOUT_SLICE - 1) / FANOUT_SLICE;
         for (int slice = 1; slice < slices; slice++) {
             int from = slice * FANOUT_SLICE;
@@ -194,7 +203,7 @@ public final class ImageFeed {
             if (current == null) {
                 viewer.end();
             } else if (current != latest) {
-                viewer.onFrame(current);
+                viewer.onFrame(at(viewer.rendition(), current));
             }
         }
     }
@@ -223,12 +232,56 @@ public final class ImageFeed {
         }
     }
 
+    /**
+     * The frame a stream at {@code rendition}'s size (null: the source's own) shows now; null when there is none to
+     * show. At a size, while the newest frame is still being scaled, the one before it.
+     */
+    public Frame current(Rendition rendition) {
+        Frame frame = current();
+        return frame == null || rendition == null ? frame : renditions.repeat(rendition, frame);
+    }
+
+    /** {@code frame} at {@code rendition}'s size (null: the source's own), scaled once for everybody who asks. */
+    public Frame at(Rendition rendition, Frame frame) {
+        return rendition == null ? frame : renditions.at(rendition, frame);
+    }
+
+    /**
+     * The size {@code request} gets of {@code frame}, resolved against the frame's own size: null for the source's
+     * own (nothing asked, or the source is not larger), else a shared {@link Rendition}, live from now on for a while.
+     */
+    public Rendition rendition(SizeRequest request, Frame frame) {
+        if (request.equals(SizeRequest.SOURCE)) {
+            return null;
+        }
+        int width = request.widthStep(JpegDimensions.of((frame == null ? staleFrame : frame).jpeg()));
+        return width == 0 ? null : renditions.resolve(width, System.nanoTime());
+    }
+
+    /** The sizes being produced, smallest first. */
+    public List<Rendition> renditions() {
+        return renditions.live();
+    }
+
+    public long framesScaled() {
+        return renditions.framesScaled();
+    }
+
+    public double scaleSeconds() {
+        return renditions.scaleSeconds();
+    }
+
     /** Whether the timeout behaviour forbids serving anything now. */
     public boolean refusing() {
         return state == FeedState.STALE && config.settings().imageTimeoutBehavior() == TimeoutBehavior.DISCONNECT;
     }
 
     public void addViewer(Viewer viewer) {
+        if (viewer.rendition() == null) {
+            sourceSizeViewers.add(viewer);
+        } else {
+            renditions.join(viewer.rendition(), viewer);
+        }
         viewers.add(viewer);
         demandListener.run();
     }
@@ -236,6 +289,11 @@ public final class ImageFeed {
     public void removeViewer(Viewer viewer) {
         if (viewers.remove(viewer)) {
             lastWatchedNanos = System.nanoTime();
+            if (viewer.rendition() == null) {
+                sourceSizeViewers.remove(viewer);
+            } else {
+                renditions.leave(viewer.rendition(), viewer, lastWatchedNanos);
+            }
             demandListener.run();
         }
     }
@@ -265,11 +323,12 @@ public final class ImageFeed {
     }
 
     /**
-     * The highest frame rate any open stream wants, at least {@link #SNAPSHOT_DEMAND_FPS} for
-     * {@code close_after_last_viewer_seconds} after a snapshot request; 0 when nobody watches.
+     * The highest frame rate any open stream wants; 0 when nobody watches. For an image fetched on demand, at least
+     * {@link #SNAPSHOT_DEMAND_FPS} for {@code close_after_last_viewer_seconds} after a snapshot request.
      */
     public double demandFps() {
-        double highest = System.nanoTime() - lastSnapshotNanos <= watchLingerNanos ? SNAPSHOT_DEMAND_FPS : 0;
+        boolean snapshotWakes = config.settings().onDemand() && System.nanoTime() - lastSnapshotNanos <= watchLingerNanos;
+        double highest = snapshotWakes ? SNAPSHOT_DEMAND_FPS : 0;
         for (Viewer viewer : viewers) {
             highest = Math.max(highest, viewer.fps());
         }
@@ -322,6 +381,20 @@ public final class ImageFeed {
     /** A slow stream skipped a new frame, replaced by a newer one before it could be sent. */
     public void countSkipped() {
         framesSkipped.increment();
+    }
+
+    /** A frame was shaped (cropped, rotated, scaled or stamped) in {@code nanos} before it was published. */
+    public void countShaped(long nanos) {
+        framesShaped.increment();
+        shapingNanos.add(nanos);
+    }
+
+    public long framesShaped() {
+        return framesShaped.sum();
+    }
+
+    public double shapingSeconds() {
+        return shapingNanos.sum() / 1e9;
     }
 
     public long framesSent() {

@@ -13,4 +13,9 @@ public interface Viewer {
     double fps();
 
     ViewerInfo info();
+
+    /** The size this viewer's frames are made at, fixed for its life; null for the source's own. */
+    default Rendition rendition() {
+        return null;
+    }
 }

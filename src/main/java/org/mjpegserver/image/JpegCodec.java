@@ -100,6 +100,11 @@ public final class JpegCodec {
 
     /** Encodes as baseline JPEG with 4:2:0 chroma (what every MJPEG client decodes), dropping any alpha. */
     public static byte[] encode(BufferedImage image) {
+        return encode(image, QUALITY);
+    }
+
+    /** {@link #encode(BufferedImage)} at {@code quality}, from 0 (smallest) to 1 (best). */
+    public static byte[] encode(BufferedImage image, float quality) {
         BufferedImage rgb = image;
         if (image.getType() != BufferedImage.TYPE_INT_RGB && image.getType() != BufferedImage.TYPE_3BYTE_BGR) {
             rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
@@ -115,7 +120,7 @@ public final class JpegCodec {
             writer.setOutput(out);
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(QUALITY);
+            param.setCompressionQuality(quality);
             writer.write(null, new IIOImage(rgb, null, null), param);
         } catch (IOException e) {
             throw new UncheckedIOException("JPEG encoding failed", e);

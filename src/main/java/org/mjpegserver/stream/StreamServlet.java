@@ -10,9 +10,12 @@ import org.mjpegserver.config.ConfigLoader;
 import org.mjpegserver.frames.Frame;
 import org.mjpegserver.frames.FrameStore;
 import org.mjpegserver.frames.ImageFeed;
+import org.mjpegserver.frames.Rendition;
+import org.mjpegserver.frames.SizeRequest;
 
 /**
- * {@code GET /images/{id}/stream[?frame_rate=N]}: the image as an endless multipart/x-mixed-replace stream.
+ * {@code GET /images/{id}/stream[?frame_rate=N][&width=W][&height=H]}: the image as an endless
+ * multipart/x-mixed-replace stream, at the source's size or scaled down to fit the width and height asked for.
  * The request thread returns at once; {@link StreamSession} writes the frames.
  */
 public final class StreamServlet extends HttpServlet {
@@ -40,11 +43,14 @@ public final class StreamServlet extends HttpServlet {
             return;
         }
         StreamClock clock = (StreamClock) getServletContext().getAttribute(StreamClock.class.getName());
+        Connectors connectors = (Connectors) getServletContext().getAttribute(Connectors.class.getName());
+        int sliceBytes = connectors.writeBuffer(request.getLocalPort());
         headers(response);
         AsyncContext async = request.startAsync();
         // Tomcat ends an async request after 30 s by default; a stream lasts until the viewer leaves.
         async.setTimeout(0);
-        new StreamSession(async, stream.feed(), clock, stream.fps(), stream.requestedFps()).start();
+        Rendition rendition = stream.feed().rendition(stream.size(), stream.feed().latest());
+        new StreamSession(async, stream.feed(), clock, stream.fps(), stream.requestedFps(), rendition, sliceBytes).start();
     }
 
     @Override
@@ -54,7 +60,7 @@ public final class StreamServlet extends HttpServlet {
         }
     }
 
-    private record StreamRequest(ImageFeed feed, double fps, Double requestedFps) {
+    private record StreamRequest(ImageFeed feed, double fps, Double requestedFps, SizeRequest size) {
     }
 
     /** The feed and frame rate asked for, or null after sending a 4xx/503 that says what is wrong. */
@@ -98,12 +104,19 @@ public final class StreamServlet extends HttpServlet {
             }
             fps = Math.min(requested, MAX_FRAME_RATE);
         }
+        SizeRequest size;
+        try {
+            size = SizeRequest.parse(request.getParameter("width"), request.getParameter("height"));
+        } catch (IllegalArgumentException e) {
+            response.sendError(HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
+            return null;
+        }
         if (feed.refusing()) {
             response.setHeader("Retry-After", "5");
             response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "image '" + id + "' is stale");
             return null;
         }
-        return new StreamRequest(feed, fps, requested);
+        return new StreamRequest(feed, fps, requested, size);
     }
 
     private static void headers(HttpServletResponse response) {

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.mjpegserver.frames.Frame;
 import org.mjpegserver.frames.ImageFeed;
 import org.mjpegserver.frames.RateMeter;
+import org.mjpegserver.frames.Rendition;
 import org.mjpegserver.frames.Viewer;
 import org.mjpegserver.frames.ViewerInfo;
 
@@ -22,7 +23,13 @@ import org.mjpegserver.frames.ViewerInfo;
  * between arrivals a timer repeats the latest, so the viewer sees a steady {@code fps}. A token bucket keeps
  * the two together at {@code fps} on average. Writes happen only while the container says the connection can
  * take them ({@link ServletOutputStream#isReady()}); a viewer that reads slowly simply skips to the newest
- * frame, and holds at most the unsent rest of one frame in the container's buffer.
+ * frame.
+ * <p>
+ * A part goes to the container whole when it fits the connector's socket write buffer, otherwise in slices of
+ * that buffer's size, each written only once the container has sent the one before. Tomcat copies whatever a
+ * non-blocking write cannot put into that buffer into a new heap array (with a stock connector's 8 KB buffer:
+ * nearly every frame, for every viewer); in slices nothing is copied, and a viewer that stops reading holds at
+ * most one buffer of bytes in the container.
  */
 final class StreamSession implements Viewer, WriteListener, AsyncListener {
 
@@ -38,12 +45,17 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     private final StreamClock clock;
     private final double fps;
     private final Double requestedFps;
+    private final Rendition rendition;
+    private final int sliceBytes;
     private final long periodNanos;
     private final RateMeter sentRate = new RateMeter();
     private final AtomicLong framesSent = new AtomicLong();
 
     // Guarded by this.
     private Frame pending;
+    /** The part being written, and how much of it the container has taken. */
+    private Frame sending;
+    private int sendingOffset;
     private boolean writing;
     private boolean flushOwed;
     private boolean closed;
@@ -53,14 +65,19 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     private long lastSentSequence;
     private ScheduledFuture<?> timer;
 
-    StreamSession(AsyncContext async, ImageFeed feed, StreamClock clock, double fps, Double requestedFps) throws IOException {
+    /** {@code sliceBytes}: the connector's socket write buffer size, the most a write may hand over at once. */
+    StreamSession(AsyncContext async, ImageFeed feed, StreamClock clock, double fps, Double requestedFps, Rendition rendition,
+            int sliceBytes)
+            throws IOException {
         this.async = async;
         this.out = async.getResponse().getOutputStream();
         this.feed = feed;
         this.clock = clock;
         this.fps = fps;
         this.requestedFps = requestedFps;
+        this.rendition = rendition;
         this.periodNanos = (long) (1e9 / fps);
+        this.sliceBytes = sliceBytes;
     }
 
     /** Joins the feed and starts writing; the container calls {@link #onWritePossible()} first. */
@@ -93,18 +110,16 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
         if (!writing) {
             // The container's first call: only now may other threads write.
             writing = true;
-            Frame first = feed.current();
+            Frame first = feed.current(rendition);
             try {
                 out.write(Frame.PREAMBLE);
-                if (first != null && out.isReady()) {
-                    // Twice: a browser draws a part only once the next one begins.
-                    out.write(first.part());
-                }
             } catch (IOException e) {
                 close();
                 return;
             }
             flushOwed = true;
+            // Twice, the first time out of turn: a browser draws a part only once the next one begins.
+            sending = first;
             if (pending == null) {
                 pending = first;
             }
@@ -122,7 +137,7 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
         long now = System.nanoTime();
         refill(now);
         if (pending == null && tokens >= 1) {
-            Frame current = feed.current();
+            Frame current = feed.current(rendition);
             if (current == null && feed.refusing()) {
                 end();
                 return;
@@ -155,22 +170,37 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
                     out.flush();
                     continue;
                 }
-                Frame frame = pending;
-                if (frame == null || tokens < 0) {
-                    return;
+                if (sending == null) {
+                    Frame frame = pending;
+                    if (frame == null || tokens < 0) {
+                        return;
+                    }
+                    pending = null;
+                    tokens -= 1;
+                    sending = frame;
+                    lastSentSequence = Math.max(lastSentSequence, frame.sequence());
                 }
-                pending = null;
-                tokens -= 1;
-                out.write(frame.part());
+                writeSlice();
                 flushOwed = true;
-                sentRate.record(System.nanoTime());
-                framesSent.incrementAndGet();
-                feed.countSent(frame.part().length);
-                lastSentSequence = Math.max(lastSentSequence, frame.sequence());
             }
         } catch (IOException | IllegalStateException e) {
             // The viewer went away (or the response is already completed): nothing to report to anyone.
             close();
+        }
+    }
+
+    /** Hands the container the next slice of the part being sent. Called holding this, only while it is ready. */
+    private void writeSlice() throws IOException {
+        byte[] part = sending.part();
+        int length = Math.min(sliceBytes, part.length - sendingOffset);
+        out.write(part, sendingOffset, length);
+        sendingOffset += length;
+        if (sendingOffset == part.length) {
+            sentRate.record(System.nanoTime());
+            framesSent.incrementAndGet();
+            feed.countSent(part.length);
+            sending = null;
+            sendingOffset = 0;
         }
     }
 
@@ -213,6 +243,7 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
             }
             closed = true;
             pending = null;
+            sending = null;
             cancel = timer;
             timer = null;
         }
@@ -234,6 +265,11 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     @Override
     public double fps() {
         return fps;
+    }
+
+    @Override
+    public Rendition rendition() {
+        return rendition;
     }
 
     @Override

@@ -55,8 +55,10 @@ final class AccessTokenIT {
               shared: 'testpattern:64x48'
               own: 'testpattern:64x48'
             """;
-    /** What the server-wide token guards (the dashboard is "", the webapp's root). */
-    private static final List<String> GUARDED = List.of("images", "metrics", "", "images/shared");
+    /** What the server-wide token guards. */
+    private static final List<String> GUARDED = List.of("images", "metrics", "images/shared");
+    /** The dashboard's static files ("" is the webapp's root): no data in them, and the page must load to ask for a token. */
+    private static final List<String> DASHBOARD = List.of("", "index.html", "dashboard.js", "dashboard.css");
 
     private static Path configFile;
 
@@ -124,6 +126,19 @@ final class AccessTokenIT {
         HttpResponse<String> health = get("health", Presented.NONE, null);
         assertEquals(200, health.statusCode());
         assertEquals("{\"status\":\"healthy\"}", health.body());
+    }
+
+    @Test
+    void theDashboardsStaticFilesAreOpenWithoutAToken() {
+        for (String path : DASHBOARD) {
+            for (Presented how : Presented.values()) {
+                HttpResponse<String> response = get(path, how, "wrong");
+                assertEquals(200, response.statusCode(), "/" + path + " presenting " + how + ": " + response.body());
+            }
+        }
+        // The page is the dashboard, not a listing: what it shows comes from /images, which still wants the token.
+        assertTrue(get("", Presented.NONE, null).body().contains("src=\"dashboard.js\""));
+        assertUnauthorized(get("images", Presented.NONE, null), "/images from the open page");
     }
 
     @Test

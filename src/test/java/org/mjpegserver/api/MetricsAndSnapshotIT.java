@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -87,13 +86,7 @@ final class MetricsAndSnapshotIT {
                 "");
         WebArchive war = Deployments.war(yaml);
         // The config lives in a folder of its own; the file: source is relative to it.
-        stillFile = Path.of(System.getProperty("mjpeg.server.config")).resolveSibling("still.jpg");
-        try {
-            Files.write(stillFile, STILL);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        stillFile.toFile().deleteOnExit();
+        stillFile = Deployments.besideConfig("still.jpg", STILL);
         return war;
     }
 

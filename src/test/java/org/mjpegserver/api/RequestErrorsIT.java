@@ -119,6 +119,23 @@ final class RequestErrorsIT {
     }
 
     @Test
+    void sizesThatAreNotSizesAre400WithTheirReason() {
+        for (String path : List.of("images/cam", "images/cam/stream", "images/cam/stream?frame_rate=5&")) {
+            String query = path.contains("?") ? "" : "?";
+            for (String size : List.of("width=0", "width=-5", "width=abc", "width=100000", "width=", "width=1.5",
+                    "width=abc&height=100000", "width=99999999999999999999")) {
+                HttpResponse<String> response = get(path + query + size);
+                assertError(400, response);
+                assertTrue(response.body().contains("width must be a whole number of pixels from 1 to 7680"), response.body());
+            }
+            HttpResponse<String> height = get(path + query + "width=320&height=0");
+            assertError(400, height);
+            assertTrue(height.body().contains("height must be"), height.body());
+        }
+        assertError(404, get("images/nope?width=0"));
+    }
+
+    @Test
     void hugeFrameRateIsClampedAndStreams() throws Exception {
         try (MjpegReader reader = MjpegReader.open(base + "images/cam/stream?frame_rate=1e9")) {
             reader.read(3);

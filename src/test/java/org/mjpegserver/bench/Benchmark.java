@@ -27,8 +27,10 @@ import org.mjpegserver.frames.Frame;
  * System properties (all optional): {@code bench.quick} (steps 1, 50, 200 and short windows), {@code bench.steps}
  * (comma-separated viewer counts), {@code bench.maxViewers}, {@code bench.warmupSeconds},
  * {@code bench.measureSeconds}, {@code bench.stalledViewers} (the 10 %-never-reading scenario), {@code bench.war},
- * {@code bench.out}, {@code bench.tomcatOpens}; {@code bench.connector} (Tomcat connector attributes as
- * {@code name=value,...}), {@code bench.trivial} ({@code false} skips the trivial sender), {@code bench.ceiling}
+ * {@code bench.out}, {@code bench.tomcatOpens}; {@code bench.connectors} (the connectors the server is measured
+ * with one after the other, {@code tuned,stock} by default: the Docker image's attributes and a stock server.xml's),
+ * {@code bench.allSteps} ({@code true} measures every step, not stopping after the first that fails),
+ * {@code bench.connector} (the tuned connector's attributes as {@code name=value,...}), {@code bench.trivial} ({@code false} skips the trivial sender), {@code bench.ceiling}
  * ({@code false} skips {@link CeilingServlet}, the bare container), {@code bench.jfr}
  * ({@code true} records a JFR profile of the server during each measured window, into {@code server-N.jfr}) and
  * {@code bench.strace} ({@code true} counts the server's system calls during each window with {@code strace -c -f},
@@ -38,9 +40,10 @@ import org.mjpegserver.frames.Frame;
  * that failed with EAGAIN and the packets sent on loopback with {@code perf stat} tracepoints during each window,
  * into {@code perfstat-N.txt}: cheap enough to leave the CPU figures nearly as they are),
  * {@code bench.serverJvmOptions} (more JVM options for the server, space-separated, for example
- * {@code -XX:+PreserveFramePointer} for perf's call graphs); {@code bench.scenario=cameras} runs {@link ManyCameras}
- * instead. Profiling and tracing slow the server: their CPU
- * figures are not comparable.
+ * {@code -XX:+PreserveFramePointer} for perf's call graphs). Profiling and tracing slow the server: their CPU
+ * figures are not comparable. {@code bench.scenario=sizes} runs {@link SizesScenario} instead of the ramp,
+ * {@code bench.scenario=stream-source} runs {@link StreamSourceBenchmark}, and {@code bench.scenario=cameras} runs
+ * {@link ManyCameras}.
  */
 public final class Benchmark {
 
@@ -50,13 +53,15 @@ public final class Benchmark {
     /** ...and a step passes while 95 % of viewers are. */
     static final double PASS_PERCENT = 95;
     static final int STALL_EVERY = 10;
-    private static final String IMAGE = "bench";
+    static final String IMAGE = "bench";
     private static final String STREAM_PATH = "/images/" + IMAGE + "/stream";
     /** Where the server's Tomcat serves {@link CeilingServlet}. */
     private static final String CEILING_PATH = "/ceiling/";
     /** The connector attributes of the Docker image's server.xml; override with -Dbench.connector=... */
     static final String CONNECTOR = "maxThreads=16,minSpareThreads=16,socket.appWriteBufSize=131072,socket.directBuffer=true,"
             + "maxHttpHeaderSize=4096,socket.appReadBufSize=2048";
+    /** The HTTP connector of a stock conf/server.xml, as Tomcat 10.1 and 11 ship it (redirectPort aside, which is not the endpoint's). */
+    static final String STOCK_CONNECTOR = "connectionTimeout=20000";
     static final String DEFAULT_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
             + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
             + " --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED";
@@ -121,6 +126,10 @@ public final class Benchmark {
     private record Idle(long threads, long rssKb, long heapKb) {
     }
 
+    /** The server's ramp and never-reading step with another connector than the first. */
+    private record Compared(String connector, String attributes, Idle idle, List<Row> rows, Row stalled) {
+    }
+
     private final boolean quick = Boolean.getBoolean("bench.quick");
     private final double warmupSeconds = number("bench.warmupSeconds", quick ? 1 : 3);
     private final double measureSeconds = number("bench.measureSeconds", quick ? 3 : 10);
@@ -130,23 +139,36 @@ public final class Benchmark {
     private final Path out = Path.of(text("bench.out", "target/bench")).toAbsolutePath();
     private final Path war = Path.of(text("bench.war", "target/mjpeg-server.war")).toAbsolutePath();
     private final String connector = text("bench.connector", CONNECTOR);
+    private final List<String> connectors = List.of(text("bench.connectors", "tuned,stock").split(","));
+    /** Every step even after one failed: on a busy machine, to compare connectors where both fall short. */
+    private final boolean allSteps = Boolean.getBoolean("bench.allSteps");
     private final boolean trivial = !"false".equals(text("bench.trivial", "true"));
     private final boolean ceiling = !"false".equals(text("bench.ceiling", "true"));
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
     private final boolean strace = Boolean.getBoolean("bench.strace");
     private final boolean perf = Boolean.getBoolean("bench.perf");
     private final boolean perfStat = Boolean.getBoolean("bench.perfStat");
+    private final boolean sizes = "sizes".equals(text("bench.scenario", "ramp"));
+    private SizesScenario sizesScenario;
     private final List<ChildJvm> children = new ArrayList<>();
     private final List<Row> serverRows = new ArrayList<>();
     private final List<Row> pacedRows = new ArrayList<>();
     private final List<Row> maxRows = new ArrayList<>();
     private final List<Row> ceilingRows = new ArrayList<>();
     private Row stalledRow;
+    /** The idle server of the run being measured, and of the first connector's run. */
     private Idle idle;
+    private Idle serverIdle;
+    /** The server's rows with the connectors after the first, for the side-by-side comparison. */
+    private final List<Compared> compared = new ArrayList<>();
     private LoadClient client;
     private String loadBefore;
 
     public static void main(String[] args) throws Exception {
+        if ("stream-source".equals(System.getProperty("bench.scenario"))) {
+            StreamSourceBenchmark.main(args);
+            return;
+        }
         Locale.setDefault(Locale.ROOT);
         if ("cameras".equals(System.getProperty("bench.scenario"))) {
             ManyCameras.main(args);
@@ -178,12 +200,14 @@ public final class Benchmark {
                 pool.stream().mapToInt(b -> b.length).min().orElse(0), pool.stream().mapToInt(b -> b.length).max().orElse(0)));
         try (Upstream upstream = new Upstream(pool); LoadClient loadClient = new LoadClient()) {
             client = loadClient;
-            runServer(upstream);
-            if (trivial) {
+            for (String name : connectors) {
+                runServer(upstream, name.trim());
+            }
+            if (trivial && !sizes) {
                 runTrivialSender();
             }
         }
-        String report = report();
+        String report = sizes ? sizesScenario.report(loadBefore, loadAverage()) : report();
         System.out.println();
         System.out.print(report);
         Files.writeString(out.resolve("results.txt"), report, StandardCharsets.UTF_8);
@@ -191,7 +215,23 @@ public final class Benchmark {
         log("written " + out.resolve("results.txt") + " and results.csv");
     }
 
-    private void runServer(Upstream upstream) throws Exception {
+    /** The connector's attributes by name: {@code tuned} (the Docker image's, or -Dbench.connector) or {@code stock}. */
+    private String attributes(String name) {
+        return switch (name) {
+            case "tuned" -> connector;
+            case "stock" -> STOCK_CONNECTOR;
+            default -> throw new IllegalArgumentException("bench.connectors: unknown connector '" + name + "' (tuned or stock)");
+        };
+    }
+
+    /**
+     * The server's ramp with one connector. The first connector's run fills the main rows (and the container's
+     * ceiling); the others go to {@link #compared}, labelled with their name.
+     */
+    private void runServer(Upstream upstream, String name) throws Exception {
+        boolean first = name.equals(connectors.get(0).trim());
+        String label = first ? "server" : "server, " + name;
+        List<Row> rows = first ? serverRows : new ArrayList<>();
         Path config = out.resolve("config.yaml");
         Files.writeString(config, "mjpeg-server:\n"
                 + "  stream_fps: " + (int) FPS + "\n"
@@ -215,10 +255,10 @@ public final class Benchmark {
         }
         ChildJvm tomcat = child("tomcat", BenchServer.class.getName(),
                 classpath(entry -> entry.getFileName().toString().startsWith("tomcat-") || entry.endsWith("test-classes")),
-                options, List.of(war.toString(), out.resolve("tomcat").toString(), connector, out.resolve("ceiling").toString()));
+                options, List.of(war.toString(), out.resolve("tomcat").toString(), attributes(name), out.resolve("ceiling").toString()));
         int port = tomcat.awaitReady(120)[0];
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
-        log("Tomcat pid " + tomcat.pid() + " on port " + port + "; waiting for the first frame");
+        log(name + " connector: Tomcat pid " + tomcat.pid() + " on port " + port + "; waiting for the first frame");
         awaitFrame(port);
         // One short stream loads the streaming classes, so the idle baseline is not charged to the first step.
         client.open(address, STREAM_PATH, 1, 0);
@@ -229,27 +269,49 @@ public final class Benchmark {
         Files.writeString(out.resolve("heap-idle.txt"), idleHeap.top(), StandardCharsets.UTF_8);
         idle = new Idle(tomcat.threads(), tomcat.rssKb(), idleHeap.liveBytes() / 1024);
         log(String.format("idle server: %d threads, RSS %d KB, live heap %d KB", idle.threads(), idle.rssKb(), idle.heapKb()));
+        if (sizes) {
+            sizesScenario = new SizesScenario(port, IMAGE, (String scenario, String[] paths, int viewers) -> {
+                for (String path : paths) {
+                    open(scenario, address, path, viewers, 0);
+                }
+                return measure(scenario, tomcat, viewers * paths.length, true);
+            });
+            sizesScenario.run(STREAM_PATH, (int) number("bench.sizesViewers", 500));
+            tomcat.close();
+            return;
+        }
+        if (first) {
+            serverIdle = idle;
+        }
         long fetchesBefore = upstream.served();
         long started = System.nanoTime();
         int lastPassed = 0;
         for (int viewers : steps) {
-            Row row = step("server", tomcat, address, STREAM_PATH, viewers, 0, true);
-            serverRows.add(row);
+            Row row = step(label, tomcat, address, STREAM_PATH, viewers, 0, true);
+            rows.add(row);
             log(String.format("%s   (upstream served %.1f/s)", line(row),
                     (upstream.served() - fetchesBefore) * 1e9 / (System.nanoTime() - started)));
-            if (!row.passed()) {
+            if (!row.passed() && !allSteps) {
                 break;
             }
-            lastPassed = viewers;
+            if (row.passed()) {
+                lastPassed = viewers;
+            }
         }
-        int stalled = Math.min(stalledViewers, lastPassed);
+        int stalled = allSteps ? stalledViewers : Math.min(stalledViewers, lastPassed);
+        Row stalledStep = null;
         if (stalled >= STALL_EVERY) {
-            stalledRow = step("server, 10% never read", tomcat, address, STREAM_PATH, stalled, STALL_EVERY, true);
-            log(line(stalledRow));
+            stalledStep = step((first ? "" : name + ", ") + "10% never read", tomcat, address, STREAM_PATH, stalled, STALL_EVERY, true);
+            log(line(stalledStep));
         } else {
             log("no step passed: the never-reading scenario is skipped");
         }
-        if (ceiling) {
+        if (first) {
+            stalledRow = stalledStep;
+        } else {
+            compared.add(new Compared(name, attributes(name), idle, rows, stalledStep));
+        }
+        if (ceiling && first) {
             // The container alone, in the same process and connector: what any servlet could get out of it.
             for (Row server : serverRows) {
                 Row row = step("tomcat max", tomcat, address, CEILING_PATH, server.viewers(), 0, false);
@@ -281,14 +343,25 @@ public final class Benchmark {
     /** Opens the viewers, lets them settle, measures one window, samples the process, and closes them again. */
     private Row step(String scenario, ChildJvm process, InetSocketAddress address, String path, int viewers, int stallEvery,
             boolean memory) throws Exception {
+        open(scenario, address, path, viewers, stallEvery);
+        return measure(scenario, process, viewers, memory);
+    }
+
+    /** Opens {@code viewers} more streams of {@code path} and waits until they are open (or failed). */
+    private void open(String scenario, InetSocketAddress address, String path, int viewers, int stallEvery) throws Exception {
+        int target = client.held() + client.failed() + viewers;
         client.open(address, path, viewers, stallEvery);
         long deadline = System.nanoTime() + Duration.ofSeconds(30 + viewers / 50).toNanos();
-        while (client.held() + client.failed() < viewers && System.nanoTime() < deadline) {
+        while (client.held() + client.failed() < target && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        if (client.held() < viewers) {
-            log(scenario + " at " + viewers + ": only " + client.held() + " streams opened, " + client.failed() + " failed");
+        if (client.held() < target) {
+            log(scenario + " at " + target + ": only " + client.held() + " streams opened, " + client.failed() + " failed");
         }
+    }
+
+    /** Measures the open streams: settles, measures one window, samples the process, and closes them again. */
+    private Row measure(String scenario, ChildJvm process, int viewers, boolean memory) throws Exception {
         Thread.sleep((long) (warmupSeconds * 1000));
         long cpuBefore = process.cpuNanos();
         long[] machineBefore = machineTicks();
@@ -385,7 +458,7 @@ public final class Benchmark {
         }
     }
 
-    private void awaitFrame(int port) throws Exception {
+    static void awaitFrame(int port) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/images/" + IMAGE))
                 .timeout(Duration.ofSeconds(5)).build();
@@ -427,14 +500,14 @@ public final class Benchmark {
 
     // ---- Report ----
 
-    private static final String SERVER_HEADER = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %8s %8s %7s %5s",
+    static final String SERVER_HEADER = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %8s %8s %7s %5s",
             "scenario", "viewers", "held", "on-tgt", "fps", "fps", "fps", "MB/s", "CPU us", "CPU", "RSS KB", "heap KB",
             "threads", "fresh", "fresh", "arrival", "arrival", "client", "idle");
-    private static final String SERVER_HEADER2 = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %8s %8s %7s %5s",
+    static final String SERVER_HEADER2 = String.format("%-24s %7s %6s %7s %6s %6s %6s %8s %9s %6s %8s %8s %7s %8s %8s %8s %8s %7s %5s",
             "", "", "", "%", "min", "p5", "median", "", "/frame", "%", "/viewer", "/viewer", "", "p50 ms", "p99 ms",
             "p50 ms", "p99 ms", "CPU %", "%");
 
-    private static String line(Row row) {
+    static String line(Row row) {
         return String.format("%-24s %7d %6d %7.1f %6.1f %6.1f %6.1f %8.1f %9.1f %6.0f %8s %8s %7d %8s %8s %8s %8s %7.0f %5.0f",
                 row.scenario(), row.viewers(), row.window().held(), row.onTargetPercent(), row.fpsPercentile(0),
                 row.fpsPercentile(5), row.fpsPercentile(50), row.megabytesPerSecond(), row.cpuMicrosPerFrame(),
@@ -466,16 +539,32 @@ public final class Benchmark {
                 + "idle = the whole machine's idle CPU during the window (low idle with other load = numbers disturbed).%n",
                 ON_TARGET_FPS, PASS_PERCENT));
         text.append(String.format("load average (1, 5, 15 min) before: %s, after: %s%n", loadBefore, loadAverage()));
-        text.append(String.format("Tomcat connector: %s%s%n", connector.isBlank() ? "defaults" : connector,
-                jfr || strace ? " (profiled: CPU figures inflated)" : ""));
-        text.append(String.format("idle server: %d threads, RSS %d KB, live heap %d KB (per-viewer figures are above these)%n%n",
-                idle.threads(), idle.rssKb(), idle.heapKb()));
+        text.append(String.format("Tomcat %s, connector %s: %s%s%n", tomcatVersion(), connectors.get(0).trim(),
+                attributes(connectors.get(0).trim()), jfr || strace ? " (profiled: CPU figures inflated)" : ""));
+        for (Compared other : compared) {
+            text.append(String.format("connector %s (rows \"server, %1$s\"): %s%n", other.connector(), other.attributes()));
+        }
+        text.append(String.format("idle server: %d threads, RSS %d KB, live heap %d KB (per-viewer figures are above these)%n",
+                serverIdle.threads(), serverIdle.rssKb(), serverIdle.heapKb()));
+        for (Compared other : compared) {
+            text.append(String.format("idle server, %s: %d threads, RSS %d KB, live heap %d KB%n", other.connector(),
+                    other.idle().threads(), other.idle().rssKb(), other.idle().heapKb()));
+        }
+        text.append('\n');
         text.append(SERVER_HEADER).append('\n').append(SERVER_HEADER2).append('\n');
         for (Row row : serverRows) {
             text.append(line(row)).append('\n');
         }
         if (stalledRow != null) {
             text.append(line(stalledRow)).append('\n');
+        }
+        for (Compared other : compared) {
+            for (Row row : other.rows()) {
+                text.append(line(row)).append('\n');
+            }
+            if (other.stalled() != null) {
+                text.append(line(other.stalled())).append('\n');
+            }
         }
         for (int i = 0; i < pacedRows.size(); i++) {
             text.append(line(pacedRows.get(i))).append('\n');
@@ -507,8 +596,70 @@ public final class Benchmark {
         text.append("(server and trivial 15 are paced at 15 fps per viewer, so below ~1000 viewers their MB/s is the offered load,"
                 + " not a limit;\n tomcat max = the same parts through the same Tomcat by a bare async servlet, as fast as it goes;"
                 + " CPU: tomcat = tomcat max's, trivial = trivial 15's, ratio = server / trivial)\n");
+        text.append(comparison());
         text.append('\n').append(targets());
         return text.toString();
+    }
+
+    /** Each other connector against the first, step by step, and the targets issue 15 sets for a stock connector. */
+    private String comparison() {
+        StringBuilder text = new StringBuilder();
+        String base = connectors.get(0).trim();
+        for (Compared other : compared) {
+            String name = other.connector();
+            text.append(String.format("%n%7s | %26s | %26s | %26s | %26s%n", "", "on target %", "CPU us per delivered frame",
+                    "live heap KB per viewer", "RSS KB per viewer"));
+            String pair = String.format("%8s %8s %8s", base, name, "ratio");
+            text.append(String.format("%7s | %s | %s | %s | %s%n", "viewers", String.format("%8s %8s %8s", base, name, ""),
+                    pair, pair, pair));
+            for (Row row : other.rows()) {
+                Row mine = serverRows.stream().filter(r -> r.viewers() == row.viewers()).findFirst().orElse(null);
+                text.append(String.format("%7d | %8s %8.1f %8s | %8s %8.1f %8s | %8s %8s %8s | %8s %8s %8s%n", row.viewers(),
+                        mine == null ? "-" : String.format("%.1f", mine.onTargetPercent()), row.onTargetPercent(), "",
+                        optional(cpuPerFrame(mine)), row.cpuMicrosPerFrame(), optional(row.cpuMicrosPerFrame() / cpuPerFrame(mine)),
+                        optional(mine == null ? Double.NaN : mine.heapKbPerViewer()), optional(row.heapKbPerViewer()),
+                        optional(mine == null ? Double.NaN : row.heapKbPerViewer() / mine.heapKbPerViewer()),
+                        optional(mine == null ? Double.NaN : mine.rssKbPerViewer()), optional(row.rssKbPerViewer()),
+                        optional(mine == null ? Double.NaN : row.rssKbPerViewer() / mine.rssKbPerViewer())));
+            }
+            text.append(String.format("%ntargets, %s connector against %s:%n", name, base));
+            int most = other.rows().stream().filter(Row::passed).mapToInt(Row::viewers).max().orElse(0);
+            target(text, most >= 1000, "viewers on target >= 1000: largest passing step " + most);
+            worstRatio(text, other, "CPU per frame", 1.5, 50, Row::cpuMicrosPerFrame);
+            worstRatio(text, other, "live heap per viewer", 1.2, 50, Row::heapKbPerViewer);
+            worstRatio(text, other, "RSS per viewer", 1.3, 2000, Row::rssKbPerViewer);
+            if (other.stalled() != null) {
+                target(text, other.stalled().passed(), String.format("with 10 %% never reading the rest stay on target: %.1f %% on target at %d viewers",
+                        other.stalled().onTargetPercent(), other.stalled().viewers()));
+            }
+        }
+        return text.toString();
+    }
+
+    /** The worst ratio of a figure between the steps (from {@code fromViewers} up) both connectors ran. */
+    private void worstRatio(StringBuilder text, Compared other, String what, double limit, int fromViewers,
+            java.util.function.ToDoubleFunction<Row> figure) {
+        double worst = Double.NaN;
+        int worstAt = 0;
+        for (Row row : other.rows()) {
+            Row mine = serverRows.stream().filter(r -> r.viewers() == row.viewers()).findFirst().orElse(null);
+            double ratio = mine == null ? Double.NaN : figure.applyAsDouble(row) / figure.applyAsDouble(mine);
+            if (row.viewers() >= fromViewers && !Double.isNaN(ratio) && (Double.isNaN(worst) || ratio > worst)) {
+                worst = ratio;
+                worstAt = row.viewers();
+            }
+        }
+        if (Double.isNaN(worst)) {
+            text.append(String.format("  [ -- ] %s within %.1fx: no step of %d viewers or more in both runs%n", what, limit, fromViewers));
+        } else {
+            target(text, worst <= limit, String.format("%s within %.1fx (steps >= %d viewers): worst %.2fx at %d viewers",
+                    what, limit, fromViewers, worst, worstAt));
+        }
+    }
+
+    /** The Tomcat on the class path the server runs with (-Dtomcat=11 switches it). */
+    private static String tomcatVersion() {
+        return org.apache.catalina.util.ServerInfo.getServerNumber();
     }
 
     private String targets() {
@@ -565,6 +716,12 @@ public final class Benchmark {
         List<Row> all = new ArrayList<>(serverRows);
         if (stalledRow != null) {
             all.add(stalledRow);
+        }
+        for (Compared other : compared) {
+            all.addAll(other.rows());
+            if (other.stalled() != null) {
+                all.add(other.stalled());
+            }
         }
         all.addAll(pacedRows);
         all.addAll(maxRows);

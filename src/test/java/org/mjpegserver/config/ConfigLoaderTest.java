@@ -839,6 +839,125 @@ final class ConfigLoaderTest {
                 config.warnings().get(0));
     }
 
+    // ---------------------------------------------------------------- shaping
+
+    @Test
+    void shapingKeysHaveServerWideDefaultsAndPerImageOverrides() throws Exception {
+        ServerConfig config = load("""
+                mjpeg-server:
+                  rotate: 90
+                  crop: {x: 10%, y: 20, width: 50%, height: 400}
+                  max_width: 640
+                  jpeg_quality: 70
+                  timestamp_overlay:
+                    position: bottom-right
+                    time_zone: Europe/Berlin
+                images:
+                  inherits: http://cam.local/a.jpg
+                  overrides:
+                    url: http://cam.local/b.jpg
+                    rotate: 0
+                    crop: none
+                    max_width: 0
+                    max_height: 240
+                    jpeg_quality: 95
+                    timestamp_overlay:
+                      show_id: true
+                      format: HH:mm
+                  plain_overlay:
+                    url: http://cam.local/c.jpg
+                    timestamp_overlay: false
+                    crop: {x: 0, y: 0, width: 100%, height: 100%}
+                """);
+        Shaping defaults = config.defaults().shaping();
+        assertEquals(90, defaults.rotate());
+        assertEquals(new Shaping.Crop(new Shaping.Length(10, true), new Shaping.Length(20, false),
+                new Shaping.Length(50, true), new Shaping.Length(400, false)), defaults.crop());
+        assertEquals(640, defaults.maxWidth());
+        assertEquals(0, defaults.maxHeight(), "no limit unless set");
+        assertEquals(70, defaults.jpegQuality());
+        assertEquals(new Shaping.TimestampOverlay(Shaping.Corner.BOTTOM_RIGHT, false, "yyyy-MM-dd HH:mm:ss",
+                java.time.ZoneId.of("Europe/Berlin")), defaults.timestampOverlay());
+        assertEquals(defaults, config.images().get("inherits").settings().shaping());
+
+        Shaping overrides = config.images().get("overrides").settings().shaping();
+        assertEquals(new Shaping(0, null, 0, 240, 95, new Shaping.TimestampOverlay(Shaping.Corner.BOTTOM_RIGHT, true, "HH:mm",
+                java.time.ZoneId.of("Europe/Berlin"))), overrides, "an overlay mapping changes only the keys it names");
+        Shaping plain = config.images().get("plain_overlay").settings().shaping();
+        assertNull(plain.timestampOverlay());
+        assertNull(plain.crop(), "a crop of the whole picture is no crop");
+        assertEquals(List.of(), config.warnings());
+    }
+
+    @Test
+    void noShapingByDefaultAndTrueGivesTheDefaultOverlay() throws Exception {
+        ServerConfig config = load("""
+                images:
+                  cam: http://cam.local/a.jpg
+                  stamped:
+                    url: http://cam.local/b.jpg
+                    timestamp_overlay: true
+                """);
+        assertEquals(Shaping.NONE, config.images().get("cam").settings().shaping());
+        assertFalse(Shaping.NONE.changesPixels());
+        Shaping stamped = config.images().get("stamped").settings().shaping();
+        assertEquals(Shaping.TimestampOverlay.DEFAULT, stamped.timestampOverlay());
+        assertTrue(stamped.changesPixels());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "rotate: 45                                   | rotate              | '45' is not allowed; expected 0, 90, 180 or 270",
+            "rotate: -90                                  | rotate              | expected 0, 90, 180 or 270",
+            "rotate: quarter                              | rotate              | 'quarter' is not allowed",
+            "max_width: -5                                | max_width           | expected 0 (no limit) or a width in pixels",
+            "max_width: 320.5                             | max_width           | '320.5' is not allowed",
+            "max_height: 100000                           | max_height          | up to 16384",
+            "jpeg_quality: 0                              | jpeg_quality        | expected a JPEG quality from 1 to 100",
+            "jpeg_quality: 101                            | jpeg_quality        | from 1 to 100",
+            "crop: 50%                                    | crop                | expected a mapping with x, y, width and height",
+            "crop: {x: -10, y: 0, width: 10, height: 10}  | crop.x              | '-10' is not allowed; expected an offset from 0",
+            "crop: {x: 0, y: 0, width: 0, height: 10}     | crop.width          | '0' is not allowed; expected a size above 0",
+            "crop: {x: 0, y: 0, width: 10, height: 0%}    | crop.height         | '0%' is not allowed",
+            "crop: {x: 0, y: 0, width: 120%, height: 10}  | crop.width          | '120%' is not allowed",
+            "crop: {x: 0, y: 0, width: 10.5, height: 10}  | crop.width          | whole pixels",
+            "crop: {x: 0, y: 0, width: abc, height: 10}   | crop.width          | 'abc' is not allowed",
+            "crop: {x: 60%, y: 0, width: 50%, height: 10} | crop                | x 60% + width 50% reaches past the picture's edge",
+            "crop: {x: 0, y: 0, height: 10}               | crop.width          | missing; a crop needs x, y, width and height",
+            "timestamp_overlay: sometimes                 | timestamp_overlay   | 'sometimes' is not allowed; expected true or false",
+            "timestamp_overlay: {position: middle}        | timestamp_overlay.position | expected one of top-left, top-right, bottom-left, bottom-right",
+            "timestamp_overlay: {time_zone: Mars/Base}    | timestamp_overlay.time_zone | 'Mars/Base' is not a time zone",
+            "timestamp_overlay: {format: 'yyyy-MM-dd {{'} | timestamp_overlay.format | is not a usable date-time pattern",
+            "timestamp_overlay: {show_id: maybe}          | timestamp_overlay.show_id | expected true or false"})
+    void invalidShapingIsAConfigErrorWithLineAndKey(String line, String key, String fragment) throws Exception {
+        ConfigException e = fail("""
+                images:
+                  cam:
+                    url: http://cam.local/a.jpg
+                    %s
+                """.formatted(line.trim()));
+        assertProblem(e, 4, "images.cam." + key.trim(), fragment.trim());
+    }
+
+    @Test
+    void unknownKeysInsideCropAndOverlayAreWarnedAboutWithASuggestion() throws Exception {
+        ServerConfig config = load("""
+                mjpeg-server:
+                  crop:
+                    x: 0
+                    y: 0
+                    width: 50%
+                    height: 50%
+                    widht: 20
+                  timestamp_overlay:
+                    postion: top-right
+                images:
+                  cam: http://cam.local/a.jpg
+                """);
+        assertWarning(config, 7, "mjpeg-server.crop.widht", "did you mean 'width'?");
+        assertWarning(config, 9, "mjpeg-server.timestamp_overlay.postion", "did you mean 'position'?");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private Path configFile() {

@@ -134,7 +134,8 @@ final class RedactionTest {
         assertEquals(List.of("url", "stream_fps", "fetch_minimum_fps", "fetch_maximum_fps", "image_timeout_seconds",
                 "image_timeout_behavior", "image_validation", "ignore_certificate_errors", "stale_image_path",
                 "fetch_agent_string", "max_image_bytes", "max_image_pixels", "read_timeout_seconds",
-                "close_after_last_viewer_seconds"), List.copyOf(described.keySet()));
+                "close_after_last_viewer_seconds", "rotate", "crop", "max_width", "max_height", "jpeg_quality",
+                "timestamp_overlay"), List.copyOf(described.keySet()));
         assertEquals("http://cam.local/snap.jpg", described.get("url"));
         assertEquals(0.5, described.get("fetch_minimum_fps"));
         assertEquals(30.0, described.get("image_timeout_seconds"));
@@ -142,6 +143,9 @@ final class RedactionTest {
         assertEquals("valid_jpeg", described.get("image_validation"));
         assertFalse(described.containsKey("password"));
         assertFalse(described.containsKey("access_token"));
+        assertEquals("none", described.get("crop"));
+        assertEquals(false, described.get("timestamp_overlay"));
+        assertEquals(85, described.get("jpeg_quality"));
     }
 
     @Test

@@ -451,7 +451,7 @@ final class PartReaderTest {
         long max = 100_000;
         Endless body = new Endless(body("--frame\r\nContent-Type: image/jpeg\r\nContent-Length: 2147483648\r\n\r\n"), (byte) 0x55);
         PartReader reader = PartReader.open(body, "multipart/x-mixed-replace;boundary=frame", max);
-        assertGivesUp(reader, reader::read, "part did not end within 400000 bytes");
+        assertGivesUp(reader, reader::read, "part of 2147483648 bytes is larger than max_image_bytes (100000) and did not end within 400000 bytes");
         assertTrue(body.served < 4 * max + 3 * PartReader.BUFFER, "read " + body.served);
     }
 

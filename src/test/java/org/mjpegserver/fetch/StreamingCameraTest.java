@@ -242,7 +242,8 @@ final class StreamingCameraTest {
         assertGivesUp(Fault.ENDLESS_HEADER_LINE, StreamProfile.esp32(), max, "part header line longer than 8192 bytes");
         assertGivesUp(Fault.ENDLESS_HEADERS, StreamProfile.motion(), max, "more than 64 header lines in a part");
         assertGivesUp(Fault.ENDLESS_PART, StreamProfile.flask(), max, "part did not end within 800000 bytes");
-        assertGivesUp(Fault.HUGE_PART, StreamProfile.go2rtc(), max, "part did not end within 800000 bytes");
+        assertGivesUp(Fault.HUGE_PART, StreamProfile.go2rtc(), max,
+                "part of " + StreamingCamera.HUGE_LENGTH + " bytes is larger than max_image_bytes (" + max + ") and did not end within 800000 bytes");
         assertGivesUp(Fault.WRONG_BOUNDARY, StreamProfile.axis(), max, "no multipart delimiter within 200000 bytes");
     }
 

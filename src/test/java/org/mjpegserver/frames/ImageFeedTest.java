@@ -108,12 +108,33 @@ final class ImageFeedTest {
         return records.stream().map(LogRecord::getMessage).toList();
     }
 
+    @Test
+    void aSnapshotWakesAnImageFetchedOnDemandButDoesNotRaiseTheRateOfOneFetchedAnyway() {
+        ImageFeed onDemand = feed(TimeoutBehavior.DISCONNECT, 0);
+        ImageFeed slow = feed(TimeoutBehavior.DISCONNECT, 0.2);
+        for (ImageFeed feed : List.of(onDemand, slow)) {
+            assertEquals(0, feed.demandFps(), "nobody watches yet");
+            feed.snapshotRequested();
+        }
+        assertEquals(1, onDemand.demandFps(), "a snapshot wakes an image fetched on demand");
+        assertEquals(0, slow.demandFps(), "a snapshot leaves the rate of an image fetched every 5 s at its minimum");
+    }
+
     private static ImageFeed feed(TimeoutBehavior behavior) {
+        return feed(behavior, ImageSettings.DEFAULTS.fetchMinimumFps(), TestImages.jpeg(32, 24, "stale"));
+    }
+
+    private static ImageFeed feed(TimeoutBehavior behavior, double minimumFps) {
+        return feed(behavior, minimumFps, TestImages.jpeg(32, 24, "stale"));
+    }
+
+    /** A feed of image 'cam' with the default settings but for its timeout behaviour, minimum fetch rate and stale image. */
+    static ImageFeed feed(TimeoutBehavior behavior, double minimumFps, byte[] staleJpeg) {
         ImageSettings d = ImageSettings.DEFAULTS;
-        ImageSettings settings = new ImageSettings(d.streamFps(), d.fetchMinimumFps(), d.fetchMaximumFps(), Duration.ofSeconds(30),
+        ImageSettings settings = new ImageSettings(d.streamFps(), minimumFps, d.fetchMaximumFps(), Duration.ofSeconds(30),
                 behavior, d.imageValidation(), false, null, d.fetchAgentString(), d.maxImageBytes(), d.maxImagePixels(), null,
                 d.readTimeout(), d.closeAfterLastViewer());
         ImageConfig config = new ImageConfig("cam", URI.create("http://127.0.0.1/snapshot.jpg"), Credentials.NONE, settings, 1);
-        return new ImageFeed(config, TestImages.jpeg(32, 24, "stale"), Runnable::run);
+        return new ImageFeed(config, staleJpeg, Runnable::run);
     }
 }

@@ -135,6 +135,23 @@ final class FrameValidatorTest {
     }
 
     @Test
+    void validJpegJudgesAFrameThatDiffersFromTheLastAcceptedOneOnlyInAByte() throws Exception {
+        // The last accepted frame is remembered so that an unchanged picture is not judged again: only the very same
+        // bytes may pass unjudged, never a frame of the same length with damage in its scan data.
+        FrameValidator validator = validator(Validation.VALID_JPEG);
+        assertSame(JPEG, validator.validate(JPEG));
+        assertSame(JPEG, validator.validate(JPEG));
+        byte[] copy = JPEG.clone();
+        assertSame(copy, validator.validate(copy), "equal bytes in another array pass as well");
+        byte[] cut = JPEG.clone();
+        cut[cut.length - 40] = (byte) 0xFF; // a restart marker where the last blocks' data was: the scan ends early
+        cut[cut.length - 39] = (byte) 0xD3;
+        assertThrows(InvalidImageException.class, () -> validator.validate(cut));
+        assertThrows(InvalidImageException.class, () -> validator.validate(cut), "a refusal is not remembered as a pass");
+        assertSame(JPEG, validator.validate(JPEG));
+    }
+
+    @Test
     void validJpegRejectsAHugeDeclaredSizeBeforeDecoding() {
         byte[] huge = TestImages.jpegDeclaring(60000, 50000);
         InvalidImageException e = assertTimeoutPreemptively(QUICKLY,

@@ -24,15 +24,19 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.mjpegserver.testing.Deployments;
+import org.mjpegserver.testing.StreamProfile;
+import org.mjpegserver.testing.StreamingCamera;
 
 /**
  * The stream as go2rtc reads it: ffmpeg with go2rtc's own input arguments decodes every frame with advancing
- * timestamps, and transcodes it to H.264 the way go2rtc's {@code #video=h264} does. Skipped without ffmpeg.
+ * timestamps, both of a test pattern and of a camera's stream that the server relays, and transcodes it to
+ * H.264 the way go2rtc's {@code #video=h264} does. Skipped without ffmpeg.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -49,15 +53,27 @@ final class FfmpegIT {
     @ArquillianResource
     private URL base;
 
+    /** A camera that streams (320x240 frames, as the pattern), relayed by the server: go2rtc reads it the same way. */
+    private static StreamingCamera camera;
+
     @Deployment(testable = false)
     static WebArchive deployment() {
+        camera = StreamingCamera.http(StreamProfile.esp32()).fps(25);
         return Deployments.war(String.join("\n",
                 "images:",
                 "  pattern:",
                 "    url: 'testpattern:" + WIDTH + "x" + HEIGHT + "'",
                 "    stream_fps: 10",
                 "    fetch_maximum_fps: 10",
+                "  relayed:",
+                "    url: '" + camera.url() + "'",
+                "    stream_fps: 10",
                 ""));
+    }
+
+    @AfterAll
+    static void stopCamera() {
+        camera.close();
     }
 
     @BeforeAll
@@ -67,9 +83,20 @@ final class FfmpegIT {
 
     @Test
     void go2rtcInputReadsTwentyFramesWithAdvancingTimestamps(@TempDir Path dir) throws Exception {
+        assertGo2rtcReadsTwentyFrames("pattern", dir);
+    }
+
+    @Test
+    void go2rtcInputReadsTheRelayedStreamOfACameraThatStreams(@TempDir Path dir) throws Exception {
+        assertGo2rtcReadsTwentyFrames("relayed", dir);
+        assertEquals(1, camera.connections(), "the relay's one connection to the camera");
+    }
+
+    /** ffmpeg with go2rtc's input arguments decodes 20 frames of the image's stream at their size, in order, at 10 fps. */
+    private void assertGo2rtcReadsTwentyFrames(String id, Path dir) throws Exception {
         List<String> command = new ArrayList<>(List.of("ffmpeg"));
         command.addAll(GO2RTC_INPUT);
-        command.addAll(List.of("-i", base + "images/pattern/stream", "-frames:v", "20", "-vf", "showinfo", "-f", "null", "-"));
+        command.addAll(List.of("-i", base + "images/" + id + "/stream", "-frames:v", "20", "-vf", "showinfo", "-f", "null", "-"));
         String log = run(command, dir);
 
         List<Double> times = new ArrayList<>();

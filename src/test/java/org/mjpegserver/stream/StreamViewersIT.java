@@ -13,7 +13,9 @@ import static org.mjpegserver.stream.StreamChecks.tagNumber;
 import static org.mjpegserver.stream.StreamChecks.tagged;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URL;
@@ -57,6 +59,8 @@ final class StreamViewersIT {
     private static final List<byte[]> GONE_FRAMES = tagged(SMALL, "gone", 100);
     // About 190 KB a frame (padding in COM segments), so a viewer that does not read fills every buffer in seconds.
     private static final List<byte[]> BIG_FRAMES = tagged(padded(SMALL, 3), "big", 50);
+    // About 1 MB a frame: what a stuck viewer may hold is then far apart from what Tomcat keeps per connection anyway.
+    private static final List<byte[]> UNRULY_FRAMES = tagged(padded(SMALL, 16), "unruly", 20);
     private static final FakeCamera CAMERA = camera();
 
     @ArquillianResource
@@ -66,7 +70,8 @@ final class StreamViewersIT {
         return FakeCamera.http()
                 .serve("/crowd", Routes.sequence(CROWD_FRAMES))
                 .serve("/gone", Routes.sequence(GONE_FRAMES))
-                .serve("/big", Routes.sequence(BIG_FRAMES));
+                .serve("/big", Routes.sequence(BIG_FRAMES))
+                .serve("/unruly", Routes.sequence(UNRULY_FRAMES));
     }
 
     private static byte[] padded(byte[] jpeg, int segments) {
@@ -88,7 +93,10 @@ final class StreamViewersIT {
                 + "  gone:\n"
                 + "    url: " + CAMERA.url("/gone") + "\n"
                 + "  big:\n"
-                + "    url: " + CAMERA.url("/big") + "\n");
+                + "    url: " + CAMERA.url("/big") + "\n"
+                + "  unruly:\n"
+                + "    url: " + CAMERA.url("/unruly") + "\n"
+                + "    stream_fps: 4\n");
     }
 
     @AfterAll
@@ -140,16 +148,7 @@ final class StreamViewersIT {
             // The normal viewer reads all the time on its own thread, checking every part.
             Queue<Long> arrivals = new ConcurrentLinkedQueue<>();
             MjpegReader normal = MjpegReader.open(base + "images/big/stream");
-            Future<?> reading = background.submit(() -> {
-                try (normal) {
-                    Part part;
-                    while ((part = normal.next()) != null) {
-                        assertArrayEquals(BIG_FRAMES.get(tagNumber(part.jpeg())), part.jpeg());
-                        arrivals.add(part.receivedNanos());
-                    }
-                }
-                return null;
-            });
+            Future<?> reading = readChecked(background, normal, BIG_FRAMES, arrivals);
             awaitStreams(base, "big", 2, Duration.ofSeconds(5));
 
             // Once the stuck stream's frame count stops moving, its connection is full and its writes wait.
@@ -180,6 +179,138 @@ final class StreamViewersIT {
             stuck.close();
             background.shutdownNow();
         }
+    }
+
+    /**
+     * With the stock connector of these tests (8 KB socket write buffer): viewers that never read, read a byte a
+     * second, or vanish in the middle of a frame hold no more than a frame of heap each, and the viewers that read
+     * keep their frame rate.
+     */
+    @Test
+    void stallingTricklingAndVanishingViewersHoldAtMostAFrameEachAndDoNotSlowTheOthers() throws Exception {
+        awaitSnapshot(base, "unruly");
+        int frameBytes = UNRULY_FRAMES.get(0).length;
+        ExecutorService background = Executors.newCachedThreadPool();
+        List<Socket> stuck = new ArrayList<>();
+        List<Queue<Long>> arrivals = List.of(new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>());
+        List<MjpegReader> readers = new ArrayList<>();
+        try (LogCapture log = LogCapture.of("").minimum(Level.SEVERE)) {
+            List<Future<?>> reading = new ArrayList<>();
+            for (Queue<Long> received : arrivals) {
+                MjpegReader reader = MjpegReader.open(base + "images/unruly/stream");
+                readers.add(reader);
+                reading.add(readChecked(background, reader, UNRULY_FRAMES, received));
+            }
+            awaitStreams(base, "unruly", 2, Duration.ofSeconds(5));
+            long heapBefore = liveHeap();
+
+            for (int i = 0; i < 30; i++) {
+                stuck.add(openStream("unruly"));
+            }
+            List<Socket> trickling = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                trickling.add(openStream("unruly"));
+            }
+            stuck.addAll(trickling);
+            background.submit(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (Socket socket : trickling) {
+                        socket.getInputStream().read();
+                    }
+                    Thread.sleep(1000);
+                }
+                return null;
+            });
+            awaitStreams(base, "unruly", 2 + stuck.size(), Duration.ofSeconds(10));
+            // Time for the stuck ones to fill every buffer between them and the server.
+            Thread.sleep(3000);
+            long from = System.nanoTime();
+            Thread.sleep(4000);
+            long to = System.nanoTime();
+            for (Queue<Long> received : arrivals) {
+                List<Long> window = received.stream().filter(t -> t >= from && t < to).sorted().toList();
+                // stream_fps 4 for 4 s: 16 parts, with room for a busy machine.
+                assertTrue(window.size() >= 11, "a reading viewer got " + window.size() + " parts in 4 s beside 60 stuck ones");
+                long gap = 0;
+                for (int i = 1; i < window.size(); i++) {
+                    gap = Math.max(gap, window.get(i) - window.get(i - 1));
+                }
+                assertTrue(millis(gap) < 1000, "a reading viewer waited " + millis(gap) + " ms for a part");
+            }
+            for (Future<?> reader : reading) {
+                assertTrue(!reader.isDone(), "a reading viewer's stream ended");
+            }
+            long perStuckViewer = (liveHeap() - heapBefore) / stuck.size();
+            // Tomcat's own state of a connection is all of it (about 190 KB with these 1 MB frames, as with 190 KB ones);
+            // when a stream handed Tomcat whole frames, each stuck viewer held more than a frame (1.2 MB).
+            assertTrue(perStuckViewer <= frameBytes / 3, "each stuck viewer holds " + perStuckViewer / 1024
+                    + " KB of heap, more than a third of a frame (" + frameBytes / 1024 + " KB)");
+
+            for (int i = 0; i < 20; i++) {
+                Socket vanishing = openStream("unruly");
+                // Into the second part (the first goes out twice), then a reset instead of a goodbye.
+                vanishing.getInputStream().readNBytes(frameBytes + frameBytes / 2);
+                vanishing.setSoLinger(true, 0);
+                vanishing.close();
+            }
+            awaitStreams(base, "unruly", 2 + stuck.size(), Duration.ofSeconds(10));
+            for (Queue<Long> received : arrivals) {
+                long since = System.nanoTime();
+                await(() -> received.stream().filter(t -> t > since).count() >= 5, Duration.ofSeconds(5),
+                        () -> "a reading viewer stopped getting parts after the vanishing ones");
+            }
+
+            for (Socket socket : stuck) {
+                socket.close();
+            }
+            for (MjpegReader reader : readers) {
+                reader.close();
+            }
+            awaitStreams(base, "unruly", 0, Duration.ofSeconds(10));
+            assertEquals(List.of(), log.texts());
+        } finally {
+            background.shutdownNow();
+            for (Socket socket : stuck) {
+                socket.close();
+            }
+            for (MjpegReader reader : readers) {
+                reader.close();
+            }
+        }
+    }
+
+    /** Reads the stream on a thread of {@code pool} until it ends, checking every part, noting when each arrived. */
+    private static Future<?> readChecked(ExecutorService pool, MjpegReader reader, List<byte[]> frames, Queue<Long> arrivals) {
+        return pool.submit(() -> {
+            try (reader) {
+                Part part;
+                while ((part = reader.next()) != null) {
+                    assertArrayEquals(frames.get(tagNumber(part.jpeg())), part.jpeg());
+                    arrivals.add(part.receivedNanos());
+                }
+            }
+            return null;
+        });
+    }
+
+    /** A stream request on a raw socket with a small receive window, so a viewer that does not read blocks soon. */
+    private Socket openStream(String id) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096);
+        socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+        socket.getOutputStream().write(("GET " + base.getPath() + "images/" + id + "/stream HTTP/1.1\r\n"
+                + "Host: " + base.getHost() + ":" + base.getPort() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    /** Heap in use after full collections: the embedded Tomcat of these tests runs in this JVM. */
+    private static long liveHeap() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     /** True when the stream asking 30 fps sent no frame over the last second. */

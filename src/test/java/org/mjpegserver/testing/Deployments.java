@@ -27,6 +27,18 @@ public final class Deployments {
         return ShrinkWrap.create(ZipImporter.class, "ROOT.war").importFrom(new File(war)).as(WebArchive.class);
     }
 
+    /** Writes {@code bytes} as {@code name} beside the config of the last {@link #war}: where {@code file:name} reads. */
+    public static Path besideConfig(String name, byte[] bytes) {
+        Path file = Path.of(System.getProperty("mjpeg.server.config")).resolveSibling(name);
+        try {
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        file.toFile().deleteOnExit();
+        return file;
+    }
+
     /** Writes a config file in a folder of its own (relative paths in it resolve against that folder). */
     public static Path writeConfig(String configYaml) {
         try {

@@ -75,6 +75,18 @@ public final class ServerApi {
         return image;
     }
 
+    /** One sample of GET /metrics by name and labels, e.g. {@code mjpeg_open_streams{image="a"}}; fails when absent. */
+    public double metric(String sample) {
+        HttpResponse<String> response = getText("metrics");
+        assertEquals(200, response.statusCode(), response.body());
+        for (String line : response.body().split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).trim());
+            }
+        }
+        return fail("no sample " + sample + " in GET /metrics:\n" + response.body());
+    }
+
     /** Polls GET /images until the image's entry satisfies {@code wanted}; fails with the last entry seen. */
     public JsonNode awaitImage(String id, Predicate<JsonNode> wanted, Duration within, String what) {
         JsonNode[] last = new JsonNode[1];

@@ -87,6 +87,7 @@ public final class StreamingCamera implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Semaphore streamSlot = new Semaphore(1);
     private final AtomicInteger connections = new AtomicInteger();
+    private final List<Long> connectionTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger concurrent = new AtomicInteger();
     private final AtomicInteger maxConcurrent = new AtomicInteger();
     private final AtomicInteger streams = new AtomicInteger();
@@ -200,6 +201,11 @@ public final class StreamingCamera implements AutoCloseable {
         return connections.get();
     }
 
+    /** {@link System#nanoTime()} of every connection accepted so far, in order. */
+    public List<Long> connectionTimes() {
+        return List.copyOf(connectionTimes);
+    }
+
     public int concurrentConnections() {
         return concurrent.get();
     }
@@ -261,6 +267,7 @@ public final class StreamingCamera implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();
+                connectionTimes.add(System.nanoTime());
                 connections.incrementAndGet();
                 maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
                 open.add(socket);

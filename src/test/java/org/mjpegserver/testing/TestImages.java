@@ -110,6 +110,65 @@ public final class TestImages {
         return png;
     }
 
+    /** Colours of {@link #quadrants}' quarters: top-left, top-right, bottom-left, bottom-right. */
+    public static final Color[] QUADRANT_COLOURS = {new Color(220, 30, 30), new Color(30, 200, 30), new Color(30, 30, 220), new Color(240, 240, 240)};
+
+    /** A picture in four solid quarters ({@link #QUADRANT_COLOURS}), so any crop or turn shows in a few pixels. */
+    public static BufferedImage quadrants(int width, int height) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        for (int quarter = 0; quarter < 4; quarter++) {
+            g.setColor(QUADRANT_COLOURS[quarter]);
+            g.fillRect(quarter % 2 == 0 ? 0 : width / 2, quarter < 2 ? 0 : height / 2, width - width / 2, height - height / 2);
+        }
+        g.dispose();
+        return image;
+    }
+
+    public static byte[] quadrantsJpeg(int width, int height) {
+        return encode(quadrants(width, height), "jpeg");
+    }
+
+    /** Which of {@link #QUADRANT_COLOURS} the pixel is nearest to: 0 top-left red ... 3 bottom-right white. */
+    public static int quadrantAt(BufferedImage image, int x, int y) {
+        Color pixel = new Color(image.getRGB(x, y));
+        int best = 0;
+        int bestDistance = Integer.MAX_VALUE;
+        for (int quarter = 0; quarter < 4; quarter++) {
+            Color c = QUADRANT_COLOURS[quarter];
+            int distance = Math.abs(c.getRed() - pixel.getRed()) + Math.abs(c.getGreen() - pixel.getGreen())
+                    + Math.abs(c.getBlue() - pixel.getBlue());
+            if (distance < bestDistance) {
+                best = quarter;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Inserts an EXIF APP1 segment holding only an Orientation tag (1 upright, 3 upside down, 6 and 8 turned),
+     * as phones and some cameras write it.
+     */
+    public static byte[] withExifOrientation(byte[] jpeg, int orientation) {
+        // "Exif\0\0", then a little-endian TIFF header and one IFD with one SHORT entry: tag 0x0112.
+        ByteBuffer tiff = ByteBuffer.allocate(8 + 2 + 12 + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        tiff.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
+        tiff.putShort((short) 1).putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        tiff.putInt(0);
+        byte[] exif = "Exif\0\0".getBytes(StandardCharsets.US_ASCII);
+        int length = 2 + exif.length + tiff.capacity();
+        byte[] segment = ByteBuffer.allocate(2 + length).put((byte) 0xFF).put((byte) 0xE1).putShort((short) length)
+                .put(exif).put(tiff.array()).array();
+        return insertAfterSoi(jpeg, segment);
+    }
+
+    /** Whether the JPEG has an EXIF APP1 segment before its image data. */
+    public static boolean hasExif(byte[] jpeg) {
+        int app1 = findSegment(jpeg, 0xE1);
+        return app1 >= 0 && new String(jpeg, app1 + 4, 4, StandardCharsets.US_ASCII).equals("Exif");
+    }
+
     /** Inserts a COM segment right after SOI. */
     public static byte[] withComment(byte[] jpeg, String comment) {
         byte[] text = comment.getBytes(StandardCharsets.UTF_8);
