@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -68,6 +67,8 @@ final class StandaloneTomcatIT {
             "failed to stop", "failed to deregister", "ThreadLocal", "SEVERE");
     /** What the webapp logs, as SEVERE, when it rejects a broken edit of its config. */
     private static final String REJECTED = "Config change rejected";
+    /** The JVM options of the Docker image, which copies this file to Tomcat's bin/setenv.sh. */
+    private static final Path SETENV = Path.of("docker/setenv.sh");
 
     private static Path home;
     private static Path catalinaBase;
@@ -87,9 +88,11 @@ final class StandaloneTomcatIT {
         Path war = Path.of(System.getProperty("mjpeg.war", "target/mjpeg-server.war")).toAbsolutePath();
         catalinaBase = war.getParent().resolve("standalone-tomcat");
         deleteTree(catalinaBase);
-        for (String dir : List.of("conf", "logs", "temp", "work", "webapps", "config", "cwd")) {
+        for (String dir : List.of("bin", "conf", "logs", "temp", "work", "webapps", "config", "cwd")) {
             Files.createDirectories(catalinaBase.resolve(dir));
         }
+        // The image's JVM options, where its catalina.sh finds them.
+        Files.copy(SETENV, catalinaBase.resolve("bin/setenv.sh"));
         try (Stream<Path> files = Files.list(home.resolve("conf"))) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Files.copy(file, catalinaBase.resolve("conf").resolve(file.getFileName()));
@@ -160,6 +163,22 @@ final class StandaloneTomcatIT {
         assertTrue(xml.contains("<Valve className=\"org.apache.catalina.valves.ErrorReportValve\" showReport=\"false\" showServerInfo=\"false\"/>"),
                 "ErrorReportValve not added");
         assertTrue(xml.contains("protocol=\"HTTP/1.1\" maxThreads=\"16\" minSpareThreads=\"16\" socket.appWriteBufSize=\"131072\""), "connector not tuned");
+    }
+
+    @Order(1)
+    @Test
+    void theJvmRunsWithTheDockerImagesOptions() throws IOException {
+        String commandLine = Files.readString(Path.of("/proc", String.valueOf(tomcat.pid()), "cmdline")).replace('\0', ' ');
+        String options = Files.readString(SETENV).replaceAll("(?m)^#.*$", "");
+        Matcher option = Pattern.compile("\\s(-[XD][^\\s\"\\\\]+)").matcher(options);
+        int found = 0;
+        while (option.find()) {
+            assertTrue(commandLine.contains(" " + option.group(1) + " "), option.group(1) + " missing from " + commandLine);
+            found++;
+        }
+        assertTrue(found >= 5, "expected the JVM options of " + SETENV + ", found " + found);
+        assertTrue(Files.readString(Path.of("/proc", String.valueOf(tomcat.pid()), "environ")).contains("MALLOC_ARENA_MAX=2"),
+                "MALLOC_ARENA_MAX not exported");
     }
 
     @Order(2)
@@ -363,20 +382,11 @@ final class StandaloneTomcatIT {
      * config.yaml, with {@code config} in {@code MJPEG_SERVER_CONFIG} (null: no config named anywhere).
      */
     private static Process catalinaRun(Path output, Path config) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder("bash", home.resolve("bin/catalina.sh").toString(), "run")
+        return DockerImage.catalinaRun(home, catalinaBase, config)
                 .directory(catalinaBase.resolve("cwd").toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        Map<String, String> env = builder.environment();
-        List.of("JAVA_OPTS", "CATALINA_PID", "CATALINA_OUT", "CATALINA_TMPDIR", "JRE_HOME", "MJPEG_SERVER_CONFIG").forEach(env::remove);
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("CATALINA_HOME", home.toString());
-        env.put("CATALINA_BASE", catalinaBase.toString());
-        env.put("CATALINA_OPTS", "-Djava.awt.headless=true");
-        if (config != null) {
-            env.put("MJPEG_SERVER_CONFIG", config.toString());
-        }
-        return builder.start();
+                .redirectOutput(output.toFile())
+                .start();
     }
 
     private static int status(String url) {

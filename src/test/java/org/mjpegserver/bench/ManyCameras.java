@@ -374,18 +374,10 @@ final class ManyCameras {
         if (variant.setenv() != null) {
             Files.copy(variant.setenv(), base.resolve("bin/setenv.sh"));
         }
-        ProcessBuilder builder = new ProcessBuilder("bash", tomcatHome.resolve("bin/catalina.sh").toString(), "run")
-                .directory(base.toFile());
-        Map<String, String> env = builder.environment();
-        List.of("JAVA_OPTS", "CATALINA_OPTS", "CATALINA_PID", "CATALINA_OUT", "CATALINA_TMPDIR", "JRE_HOME").forEach(env::remove);
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("CATALINA_HOME", tomcatHome.toString());
-        env.put("CATALINA_BASE", base.toString());
-        env.put("MJPEG_SERVER_CONFIG", config.toString());
+        ProcessBuilder builder = DockerImage.catalinaRun(tomcatHome, base, config).directory(base.toFile());
         if (!variant.jvmOptions().isEmpty()) {
-            env.put("JAVA_OPTS", String.join(" ", variant.jvmOptions()));
+            builder.environment().put("JAVA_OPTS", String.join(" ", variant.jvmOptions()));
         }
-        // catalina.sh run execs java, so the process is the JVM itself.
         return new Server(new ChildJvm("cameras-" + tag, builder, out.resolve("cameras-" + tag + ".log")), port);
     }
 

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What the Dockerfile does to the Tomcat it runs in, done to a Tomcat distribution here, where no Docker engine runs. */
+/** What the Docker image does with the Tomcat it runs in, done with a Tomcat distribution here, where no Docker engine runs. */
 public final class DockerImage {
 
     private DockerImage() {
@@ -34,5 +36,25 @@ public final class DockerImage {
             edits++;
         }
         return edits;
+    }
+
+    /**
+     * {@code catalina.sh run} of the distribution at {@code home} for {@code base}, started as the Docker image starts
+     * it: no JAVA_OPTS or CATALINA_OPTS from outside (the JVM options come from {@code base/bin/setenv.sh}, if there),
+     * the config by {@code MJPEG_SERVER_CONFIG} unless {@code config} is null. catalina.sh execs java, so the process
+     * started is the JVM itself.
+     */
+    public static ProcessBuilder catalinaRun(Path home, Path base, Path config) {
+        ProcessBuilder builder = new ProcessBuilder("bash", home.resolve("bin/catalina.sh").toString(), "run");
+        Map<String, String> env = builder.environment();
+        List.of("JAVA_OPTS", "CATALINA_OPTS", "CATALINA_PID", "CATALINA_OUT", "CATALINA_TMPDIR", "JRE_HOME", "MJPEG_SERVER_CONFIG")
+                .forEach(env::remove);
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("CATALINA_HOME", home.toString());
+        env.put("CATALINA_BASE", base.toString());
+        if (config != null) {
+            env.put("MJPEG_SERVER_CONFIG", config.toString());
+        }
+        return builder;
     }
 }
