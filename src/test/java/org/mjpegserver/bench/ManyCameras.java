@@ -426,7 +426,8 @@ final class ManyCameras {
                 FramePool.WIDTH, FramePool.HEIGHT, trim(cameraFps), viewersPerImage, trim(viewerFps), trim(measureSeconds),
                 trim(warmupSeconds), Runtime.getRuntime().availableProcessors(),
                 distribution ? "Tomcat distribution (catalina.sh run) at " + tomcatHome : "embedded Tomcat (BenchServer), connector as in the Dockerfile"));
-        text.append(String.format("JVM options: %s%s%n", variants.get(0).jvmOptions().isEmpty() ? "stock" : String.join(" ", variants.get(0).jvmOptions()),
+        text.append(String.format("JVM options: %s%s%s%n", variants.get(0).jvmOptions().isEmpty() ? "stock" : String.join(" ", variants.get(0).jvmOptions()),
+                distribution ? ", plus each row's setenv.sh" : "",
                 jfr ? " (JFR recording: CPU figures inflated)" : ""));
         text.append("CPU % = the server process (100 = one core); fetch/stream/tomcat/gc/jit/other = shares of that CPU by thread\n"
                 + "(pollers; stream clock; Tomcat's connector; GC and VM thread; JIT compilers; the rest); idle = the machine's idle CPU.\n");
