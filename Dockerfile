@@ -21,7 +21,7 @@ ENV MJPEG_SERVER_CONFIG=/mjpeg-server/config.yaml
 
 # JVM options sized for a small box (heap, GC, metaspace, stacks, code cache): each is explained in the file, and
 # measured in the README (Performance). catalina.sh reads bin/setenv.sh at start, the official image's convention.
-COPY docker/setenv.sh "$CATALINA_HOME/bin/setenv.sh"
+COPY src/main/docker/setenv.sh "$CATALINA_HOME/bin/setenv.sh"
 
 # The image ships its sample webapps in webapps.dist and an empty webapps; ours goes in as ROOT.
 # The connector is sized for streaming (README, Performance): a small fixed pool of request threads, since

@@ -68,7 +68,7 @@ final class StandaloneTomcatIT {
     /** What the webapp logs, as SEVERE, when it rejects a broken edit of its config. */
     private static final String REJECTED = "Config change rejected";
     /** The JVM options of the Docker image, which copies this file to Tomcat's bin/setenv.sh. */
-    private static final Path SETENV = Path.of("docker/setenv.sh");
+    private static final Path SETENV = Path.of("src/main/docker/setenv.sh");
 
     private static Path home;
     private static Path catalinaBase;

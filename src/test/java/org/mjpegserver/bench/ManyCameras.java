@@ -35,7 +35,7 @@ import org.mjpegserver.testing.DockerImage;
  * {@code bench.validations} (valid_jpeg,none,zero_bytes,conversion), {@code bench.warmupSeconds} (10),
  * {@code bench.measureSeconds} (15), {@code bench.baselineWar}, {@code bench.serverJvmOptions},
  * {@code bench.tomcat} (embedded | distribution), {@code bench.tomcatHome}, {@code bench.setenv} (setenv.sh files to
- * compare, comma-separated, {@code stock} for none; stock,docker/setenv.sh), {@code bench.floor} (false skips {@link FetchFloor}), {@code bench.jfr}.
+ * compare, comma-separated, {@code stock} for none; stock,src/main/docker/setenv.sh), {@code bench.floor} (false skips {@link FetchFloor}), {@code bench.jfr}.
  */
 final class ManyCameras {
 
@@ -142,7 +142,7 @@ final class ManyCameras {
             }
             String name = each.equals(war) ? "this" : "baseline";
             if (distribution) {
-                for (String file : Benchmark.text("bench.setenv", "stock,docker/setenv.sh").split(",")) {
+                for (String file : Benchmark.text("bench.setenv", "stock,src/main/docker/setenv.sh").split(",")) {
                     if (file.trim().equals("stock")) {
                         variants.add(new Variant(name + ", stock", each, options, null));
                     } else {
