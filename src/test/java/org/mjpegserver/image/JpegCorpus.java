@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import javax.imageio.IIOImage;
@@ -19,6 +18,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import org.mjpegserver.testing.TestImages;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
@@ -88,7 +88,7 @@ final class JpegCorpus {
 
     static byte[] encode(int width, int height, long seed, Options options) {
         BufferedImage image = scene(width, height, seed, options.grey());
-        ImageWriter writer = jdkWriter();
+        ImageWriter writer = TestImages.jdkJpegWriter();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
             writer.setOutput(out);
@@ -198,16 +198,5 @@ final class JpegCorpus {
             }
         }
         return offsets;
-    }
-
-    private static ImageWriter jdkWriter() {
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
-        while (writers.hasNext()) {
-            ImageWriter writer = writers.next();
-            if (writer.getClass().getName().startsWith("com.sun.imageio.")) {
-                return writer;
-            }
-        }
-        throw new IllegalStateException("JDK JPEG writer not found");
     }
 }

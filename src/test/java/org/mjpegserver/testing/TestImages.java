@@ -232,7 +232,7 @@ public final class TestImages {
     }
 
     /** TwelveMonkeys registers its own JPEG writer too; the bare-Raster trick needs the JDK's. */
-    private static ImageWriter jdkJpegWriter() {
+    public static ImageWriter jdkJpegWriter() {
         Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
         while (writers.hasNext()) {
             ImageWriter writer = writers.next();
