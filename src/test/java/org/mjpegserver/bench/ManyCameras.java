@@ -106,7 +106,8 @@ final class ManyCameras {
             }
             for (int count : cameraCounts) {
                 if (floor) {
-                    results.add(floor(count));
+                    results.add(floor(count, "httpclient"));
+                    results.add(floor(count, "socket"));
                 }
                 for (String validation : validations) {
                     // Side by side: each variant right after the other, so that a change in the machine's load
@@ -225,20 +226,24 @@ final class ManyCameras {
         return result;
     }
 
-    /** {@link FetchFloor}: the same fetches with nothing else, for what a fetch alone costs on this machine. */
-    private Result floor(int count) throws Exception {
-        Benchmark.log(String.format("floor: fetches only, %d cameras at %s fps", count, trim(cameraFps)));
-        List<String> args = new ArrayList<>(List.of(String.valueOf(cameraFps)));
+    /**
+     * {@link FetchFloor}: the same fetches with nothing else, for what a fetch alone costs on this machine, with the
+     * server's HttpClient or with a bare socket (the least a Java program can do).
+     */
+    private Result floor(int count, String client) throws Exception {
+        Benchmark.log(String.format("floor: fetches only by %s, %d cameras at %s fps", client, count, trim(cameraFps)));
+        List<String> args = new ArrayList<>(List.of(client, String.valueOf(cameraFps)));
         for (int i = 0; i < count; i++) {
             args.add(cameras.url(i));
         }
-        ChildJvm process = new ChildJvm("cameras-floor-" + count, FetchFloor.class.getName(),
+        String tag = "floor-" + client + "-" + count;
+        ChildJvm process = new ChildJvm("cameras-" + tag, FetchFloor.class.getName(),
                 Benchmark.classpath(entry -> entry.getFileName().toString().matches("(httpc|slf4j).*") || entry.endsWith("test-classes")),
-                variants.get(0).jvmOptions(), args, out.resolve("cameras-floor-" + count + ".log"));
-        Variant variant = new Variant("floor (fetch only)", null, variants.get(0).jvmOptions(), null);
+                variants.get(0).jvmOptions(), args, out.resolve("cameras-" + tag + ".log"));
+        Variant variant = new Variant("floor (" + client + ")", null, variants.get(0).jvmOptions(), null);
         try (Server server = new Server(process, process.awaitReady(60)[0])) {
             Thread.sleep((long) (warmupSeconds * 1000));
-            return window(variant, "-", count, server.process(), "floor-" + count, () -> {
+            return window(variant, "-", count, server.process(), tag, () -> {
                 Thread.sleep((long) (measureSeconds * 1000));
                 return null;
             });
@@ -445,7 +450,7 @@ final class ManyCameras {
             text.append(line(result)).append('\n');
         }
         text.append(String.format("%nthis / baseline (same cameras and validation) and this / floor (same cameras; floor = the same "
-                + "fetches by a bare HttpClient program, nothing else):%n%-22s %-10s %7s %10s %10s %10s %12s%n",
+                + "fetches by a bare HttpClient program, nothing else; the socket floor is the same by hand on a socket):%n%-22s %-10s %7s %10s %10s %10s %12s%n",
                 "server", "validation", "cameras", "CPU/fetch", "CPU", "RSS", "CPU/fetch vs floor"));
         for (Result result : results) {
             if (!result.variant().name().startsWith("this")) {
@@ -454,7 +459,7 @@ final class ManyCameras {
             String baselineName = result.variant().name().replaceFirst("^this", "baseline");
             Result base = results.stream().filter(r -> r.variant().name().equals(baselineName)
                     && r.validation().equals(result.validation()) && r.cameras() == result.cameras()).findFirst().orElse(null);
-            Result bare = results.stream().filter(r -> r.variant().name().startsWith("floor") && r.cameras() == result.cameras())
+            Result bare = results.stream().filter(r -> r.variant().name().equals("floor (httpclient)") && r.cameras() == result.cameras())
                     .findFirst().orElse(null);
             text.append(String.format("%-22s %-10s %7d %10s %10s %10s %12s%n", result.variant().name(), result.validation(),
                     result.cameras(), ratio(result.cpuMillisPerFetch(), base == null ? Double.NaN : base.cpuMillisPerFetch()),
