@@ -70,14 +70,20 @@ public final class MjpegServerListener implements ServletContextListener {
             server.close();
             server = null;
         }
-        ImagePlugins.deregister(getClass().getClassLoader());
+        releaseWhatTheJvmHolds();
         LOG.info("mjpeg-server stopped");
     }
 
     private RuntimeException failure(String message) {
         LOG.severe(message);
-        ImagePlugins.deregister(getClass().getClassLoader());
+        releaseWhatTheJvmHolds();
         return new DeploymentFailure(message);
+    }
+
+    /** What JVM-wide registries and caches hold of this webapp, which would keep its class loader after it stops. */
+    private void releaseWhatTheJvmHolds() {
+        ImagePlugins.deregister(getClass().getClassLoader());
+        RecordMethodCaches.release();
     }
 
     /** Fails the deployment without a stack trace: the message already says everything the user needs. */
