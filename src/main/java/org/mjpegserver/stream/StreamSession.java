@@ -6,6 +6,7 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -56,6 +57,8 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     /** The part being written, and how much of it the container has taken. */
     private Frame sending;
     private int sendingOffset;
+    /** The part being written in native memory, when {@link DirectParts} are on. */
+    private ByteBuffer sendingDirect;
     private boolean writing;
     private boolean flushOwed;
     private boolean closed;
@@ -193,13 +196,22 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     private void writeSlice() throws IOException {
         byte[] part = sending.part();
         int length = Math.min(sliceBytes, part.length - sendingOffset);
-        out.write(part, sendingOffset, length);
+        if (DirectParts.enabled()) {
+            if (sendingOffset == 0) {
+                sendingDirect = DirectParts.of(sending);
+            }
+            sendingDirect.limit(sendingOffset + length).position(sendingOffset);
+            DirectParts.write(out, sendingDirect);
+        } else {
+            out.write(part, sendingOffset, length);
+        }
         sendingOffset += length;
         if (sendingOffset == part.length) {
             sentRate.record(System.nanoTime());
             framesSent.incrementAndGet();
             feed.countSent(part.length);
             sending = null;
+            sendingDirect = null;
             sendingOffset = 0;
         }
     }
@@ -244,6 +256,7 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
             closed = true;
             pending = null;
             sending = null;
+            sendingDirect = null;
             cancel = timer;
             timer = null;
         }
