@@ -6,7 +6,6 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -57,8 +56,6 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     /** The part being written, and how much of it the container has taken. */
     private Frame sending;
     private int sendingOffset;
-    /** The part being written in native memory, when {@link DirectParts} are on. */
-    private ByteBuffer sendingDirect;
     private boolean writing;
     private boolean flushOwed;
     private boolean closed;
@@ -196,22 +193,13 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
     private void writeSlice() throws IOException {
         byte[] part = sending.part();
         int length = Math.min(sliceBytes, part.length - sendingOffset);
-        if (DirectParts.enabled()) {
-            if (sendingOffset == 0) {
-                sendingDirect = DirectParts.of(sending);
-            }
-            sendingDirect.limit(sendingOffset + length).position(sendingOffset);
-            DirectParts.write(out, sendingDirect);
-        } else {
-            out.write(part, sendingOffset, length);
-        }
+        out.write(part, sendingOffset, length);
         sendingOffset += length;
         if (sendingOffset == part.length) {
             sentRate.record(System.nanoTime());
             framesSent.incrementAndGet();
             feed.countSent(part.length);
             sending = null;
-            sendingDirect = null;
             sendingOffset = 0;
         }
     }
@@ -256,7 +244,6 @@ final class StreamSession implements Viewer, WriteListener, AsyncListener {
             closed = true;
             pending = null;
             sending = null;
-            sendingDirect = null;
             cancel = timer;
             timer = null;
         }

@@ -28,8 +28,7 @@ import org.mjpegserver.frames.Frame;
  * (comma-separated viewer counts), {@code bench.maxViewers}, {@code bench.warmupSeconds},
  * {@code bench.measureSeconds}, {@code bench.stalledViewers} (the 10 %-never-reading scenario), {@code bench.war},
  * {@code bench.out}, {@code bench.tomcatOpens}; {@code bench.connectors} (the connectors the server is measured
- * with one after the other, {@code tuned,stock} by default: the Docker image's attributes and a stock server.xml's;
- * {@code stock+direct} and {@code tuned+direct} have the server write from shared direct buffers, Servlet 6.1 only),
+ * with one after the other, {@code tuned,stock} by default: the Docker image's attributes and a stock server.xml's),
  * {@code bench.allSteps} ({@code true} measures every step, not stopping after the first that fails),
  * {@code bench.connector} (the tuned connector's attributes as {@code name=value,...}), {@code bench.trivial} ({@code false} skips the trivial sender), {@code bench.ceiling}
  * ({@code false} skips {@link CeilingServlet}, the bare container), {@code bench.jfr}
@@ -63,8 +62,6 @@ public final class Benchmark {
             + "maxHttpHeaderSize=4096,socket.appReadBufSize=2048";
     /** The HTTP connector of a stock conf/server.xml, as Tomcat 10.1 and 11 ship it (redirectPort aside, which is not the endpoint's). */
     static final String STOCK_CONNECTOR = "connectionTimeout=20000";
-    /** After a connector's name: the server writes parts with Servlet 6.1's write(ByteBuffer) from shared direct buffers. */
-    private static final String DIRECT_SUFFIX = "+direct";
     static final String DEFAULT_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
             + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
             + " --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED";
@@ -218,12 +215,9 @@ public final class Benchmark {
         log("written " + out.resolve("results.txt") + " and results.csv");
     }
 
-    /**
-     * The connector's attributes by name: {@code tuned} (the Docker image's, or -Dbench.connector) or {@code stock};
-     * a name ending in {@code +direct} is that connector with the server writing parts from shared direct buffers.
-     */
+    /** The connector's attributes by name: {@code tuned} (the Docker image's, or -Dbench.connector) or {@code stock}. */
     private String attributes(String name) {
-        return switch (name.replace(DIRECT_SUFFIX, "")) {
+        return switch (name) {
             case "tuned" -> connector;
             case "stock" -> STOCK_CONNECTOR;
             default -> throw new IllegalArgumentException("bench.connectors: unknown connector '" + name + "' (tuned or stock)");
@@ -250,9 +244,6 @@ public final class Benchmark {
                 + "  " + IMAGE + ":\n"
                 + "    url: " + upstream.url() + "\n", StandardCharsets.UTF_8);
         List<String> options = new ArrayList<>(List.of("-Xmx1g", "-Dmjpeg.server.config=" + config));
-        if (name.endsWith(DIRECT_SUFFIX)) {
-            options.add("-Dmjpeg.stream.directParts=true");
-        }
         options.addAll(Arrays.asList(text("bench.tomcatOpens", DEFAULT_OPENS).trim().split("\\s+")));
         String extra = text("bench.serverJvmOptions", "").trim();
         if (!extra.isEmpty()) {
