@@ -205,6 +205,8 @@ public final class Benchmark {
             }
             if (trivial && !sizes) {
                 runTrivialSender();
+            } else if (trivial) {
+                runTrivialSizes(pool);
             }
         }
         String report = sizes ? sizesScenario.report(loadBefore, loadAverage()) : report();
@@ -338,6 +340,28 @@ public final class Benchmark {
             log(line(max));
         }
         sender.close();
+    }
+
+    /**
+     * The sizes scenario's floor: the trivial sender paced at 15 fps to N viewers of the full-size pool, then to N
+     * of the same pictures at 320 wide, each its own process. What a small viewer costs the machine beside a full one
+     * when nothing but the socket writes is left.
+     */
+    private void runTrivialSizes(List<byte[]> pool) throws Exception {
+        int viewers = (int) number("bench.sizesViewers", 500);
+        FramePool.save(FramePool.scaled(pool, SizesScenario.WIDTH), out.resolve("pool-small"));
+        Row[] floor = new Row[2];
+        String[] folders = {"pool", "pool-small"};
+        for (int i = 0; i < 2; i++) {
+            ChildJvm sender = child("trivial-sender-" + folders[i], TrivialSender.class.getName(),
+                    classpath(Files::isDirectory), List.of("-Xmx1g"), List.of(out.resolve(folders[i]).toString(), String.valueOf(FPS)));
+            int[] ports = sender.awaitReady(60);
+            floor[i] = step(i == 0 ? "trivial full size" : "trivial " + SizesScenario.WIDTH + " wide", sender,
+                    new InetSocketAddress("127.0.0.1", ports[0]), STREAM_PATH, viewers, 0, false);
+            log(line(floor[i]));
+            sender.close();
+        }
+        sizesScenario.floor(floor[0], floor[1]);
     }
 
     /** Opens the viewers, lets them settle, measures one window, samples the process, and closes them again. */

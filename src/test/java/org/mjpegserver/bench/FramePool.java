@@ -136,6 +136,22 @@ final class FramePool {
         return Math.max(0, Math.min(255, value));
     }
 
+    /** The same pictures at {@code width} wide, aspect kept, smoothly scaled: what a viewer at {@code ?width=} gets. */
+    static List<byte[]> scaled(List<byte[]> frames, int width) throws IOException {
+        List<byte[]> small = new ArrayList<>();
+        for (byte[] frame : frames) {
+            BufferedImage source = ImageIO.read(new java.io.ByteArrayInputStream(frame));
+            int height = Math.round(source.getHeight() * (float) width / source.getWidth());
+            BufferedImage target = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = target.createGraphics();
+            g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+            g.drawImage(source.getScaledInstance(width, height, java.awt.Image.SCALE_AREA_AVERAGING), 0, 0, null);
+            g.dispose();
+            small.add(Stamp.withEmptyStamp(encode(target)));
+        }
+        return small;
+    }
+
     private static byte[] encode(BufferedImage image) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ImageWriteParam param = writer.getDefaultWriteParam();

@@ -57,6 +57,15 @@ final class ManyCameras {
         double cpuPercent() {
             return 100 * cpuNanos / (seconds * 1e9);
         }
+
+        /**
+         * The same without the JIT compilers' threads: at 5 fetches a second a fetch's methods take minutes to reach
+         * the optimising compiler's thresholds, so a run of a minute still pays for compiling that a server running
+         * for days has long finished. What a long-running server costs per fetch.
+         */
+        double steadyMillisPerFetch() {
+            return cpuMillisPerFetch() * (1 - split.get("jit") / 100);
+        }
     }
 
     /** The default config with nobody watching. */
@@ -106,7 +115,8 @@ final class ManyCameras {
             }
             for (int count : cameraCounts) {
                 if (floor) {
-                    results.add(floor(count));
+                    results.add(floor(count, "httpclient"));
+                    results.add(floor(count, "socket"));
                 }
                 for (String validation : validations) {
                     // Side by side: each variant right after the other, so that a change in the machine's load
@@ -225,20 +235,24 @@ final class ManyCameras {
         return result;
     }
 
-    /** {@link FetchFloor}: the same fetches with nothing else, for what a fetch alone costs on this machine. */
-    private Result floor(int count) throws Exception {
-        Benchmark.log(String.format("floor: fetches only, %d cameras at %s fps", count, trim(cameraFps)));
-        List<String> args = new ArrayList<>(List.of(String.valueOf(cameraFps)));
+    /**
+     * {@link FetchFloor}: the same fetches with nothing else, for what a fetch alone costs on this machine, with the
+     * server's HttpClient or with a bare socket (the least a Java program can do).
+     */
+    private Result floor(int count, String client) throws Exception {
+        Benchmark.log(String.format("floor: fetches only by %s, %d cameras at %s fps", client, count, trim(cameraFps)));
+        List<String> args = new ArrayList<>(List.of(client, String.valueOf(cameraFps)));
         for (int i = 0; i < count; i++) {
             args.add(cameras.url(i));
         }
-        ChildJvm process = new ChildJvm("cameras-floor-" + count, FetchFloor.class.getName(),
+        String tag = "floor-" + client + "-" + count;
+        ChildJvm process = new ChildJvm("cameras-" + tag, FetchFloor.class.getName(),
                 Benchmark.classpath(entry -> entry.getFileName().toString().matches("(httpc|slf4j).*") || entry.endsWith("test-classes")),
-                variants.get(0).jvmOptions(), args, out.resolve("cameras-floor-" + count + ".log"));
-        Variant variant = new Variant("floor (fetch only)", null, variants.get(0).jvmOptions(), null);
+                variants.get(0).jvmOptions(), args, out.resolve("cameras-" + tag + ".log"));
+        Variant variant = new Variant("floor (" + client + ")", null, variants.get(0).jvmOptions(), null);
         try (Server server = new Server(process, process.awaitReady(60)[0])) {
             Thread.sleep((long) (warmupSeconds * 1000));
-            return window(variant, "-", count, server.process(), "floor-" + count, () -> {
+            return window(variant, "-", count, server.process(), tag, () -> {
                 Thread.sleep((long) (measureSeconds * 1000));
                 return null;
             });
@@ -404,17 +418,17 @@ final class ManyCameras {
 
     // ---- Report ----
 
-    private static final String HEADER = String.format("%-22s %-10s %7s %7s %7s %6s %8s %6s %6s %6s %6s %6s %6s %6s %7s %7s %7s %5s",
-            "server", "validation", "cameras", "asked", "fetched", "viewer", "CPU ms", "CPU", "fetch", "stream", "tomcat",
+    private static final String HEADER = String.format("%-22s %-10s %7s %7s %7s %6s %8s %6s %6s %6s %6s %6s %6s %6s %6s %7s %7s %7s %5s",
+            "server", "validation", "cameras", "asked", "fetched", "viewer", "CPU ms", "no JIT", "CPU", "fetch", "stream", "tomcat",
             "gc", "jit", "other", "RSS", "heap", "threads", "idle");
-    private static final String HEADER2 = String.format("%-22s %-10s %7s %7s %7s %6s %8s %6s %6s %6s %6s %6s %6s %6s %7s %7s %7s %5s",
-            "", "", "", "/s", "/s", "fps", "/fetch", "%", "%", "%", "%", "%", "%", "%", "MB", "MB", "", "%");
+    private static final String HEADER2 = String.format("%-22s %-10s %7s %7s %7s %6s %8s %6s %6s %6s %6s %6s %6s %6s %6s %7s %7s %7s %5s",
+            "", "", "", "/s", "/s", "fps", "/fetch", "ms", "%", "%", "%", "%", "%", "%", "%", "MB", "MB", "", "%");
 
     private static String line(Result result) {
         Map<String, Double> split = result.split();
-        return String.format("%-22s %-10s %7d %7.0f %7.1f %6.1f %8.2f %6.1f %6.0f %6.0f %6.0f %6.0f %6.0f %6.0f %7.0f %7.1f %7d %5.0f",
+        return String.format("%-22s %-10s %7d %7.0f %7.1f %6.1f %8.2f %6.2f %6.1f %6.0f %6.0f %6.0f %6.0f %6.0f %6.0f %7.0f %7.1f %7d %5.0f",
                 result.variant().name(), result.validation(), result.cameras(), result.asked(), result.fetched(),
-                result.viewerFps(), result.cpuMillisPerFetch(), result.cpuPercent(), split.get("fetch"), split.get("stream"),
+                result.viewerFps(), result.cpuMillisPerFetch(), result.steadyMillisPerFetch(), result.cpuPercent(), split.get("fetch"), split.get("stream"),
                 split.get("tomcat"), split.get("gc"), split.get("jit"), split.get("other"), result.rssKb() / 1024.0,
                 result.heapKb() / 1024.0, result.threads(), result.machineIdle());
     }
@@ -445,8 +459,8 @@ final class ManyCameras {
             text.append(line(result)).append('\n');
         }
         text.append(String.format("%nthis / baseline (same cameras and validation) and this / floor (same cameras; floor = the same "
-                + "fetches by a bare HttpClient program, nothing else):%n%-22s %-10s %7s %10s %10s %10s %12s%n",
-                "server", "validation", "cameras", "CPU/fetch", "CPU", "RSS", "CPU/fetch vs floor"));
+                + "fetches by a bare HttpClient program, nothing else; the socket floor is the same by hand on a socket; no JIT = CPU per fetch without the JIT compilers' threads, this / baseline):%n%-22s %-10s %7s %10s %10s %10s %12s %8s%n",
+                "server", "validation", "cameras", "CPU/fetch", "CPU", "RSS", "CPU/fetch vs floor", "no JIT"));
         for (Result result : results) {
             if (!result.variant().name().startsWith("this")) {
                 continue;
@@ -454,13 +468,14 @@ final class ManyCameras {
             String baselineName = result.variant().name().replaceFirst("^this", "baseline");
             Result base = results.stream().filter(r -> r.variant().name().equals(baselineName)
                     && r.validation().equals(result.validation()) && r.cameras() == result.cameras()).findFirst().orElse(null);
-            Result bare = results.stream().filter(r -> r.variant().name().startsWith("floor") && r.cameras() == result.cameras())
+            Result bare = results.stream().filter(r -> r.variant().name().equals("floor (httpclient)") && r.cameras() == result.cameras())
                     .findFirst().orElse(null);
-            text.append(String.format("%-22s %-10s %7d %10s %10s %10s %12s%n", result.variant().name(), result.validation(),
+            text.append(String.format("%-22s %-10s %7d %10s %10s %10s %12s %8s%n", result.variant().name(), result.validation(),
                     result.cameras(), ratio(result.cpuMillisPerFetch(), base == null ? Double.NaN : base.cpuMillisPerFetch()),
                     ratio(result.cpuPercent(), base == null ? Double.NaN : base.cpuPercent()),
                     ratio(result.rssKb(), base == null ? Double.NaN : base.rssKb()),
-                    ratio(result.cpuMillisPerFetch(), bare == null ? Double.NaN : bare.cpuMillisPerFetch())));
+                    ratio(result.cpuMillisPerFetch(), bare == null ? Double.NaN : bare.cpuMillisPerFetch()),
+                    ratio(result.steadyMillisPerFetch(), base == null ? Double.NaN : base.steadyMillisPerFetch())));
         }
         return text.toString();
     }

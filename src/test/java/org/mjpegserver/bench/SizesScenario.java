@@ -23,7 +23,7 @@ final class SizesScenario {
 
     /** The small viewers may add at most this share of the full-size run's CPU, beyond the scaling itself. */
     private static final double TARGET_PERCENT = 10;
-    private static final int WIDTH = 320;
+    static final int WIDTH = 320;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final int port;
@@ -33,6 +33,8 @@ final class SizesScenario {
     private double scaleMillisPerFrame = Double.NaN;
     private double framesScaled;
     private double newFramesPerSecond = Double.NaN;
+    private Benchmark.Row floorFull;
+    private Benchmark.Row floorSmall;
 
     SizesScenario(int port, String image, Measure measure) {
         this.port = port;
@@ -55,6 +57,12 @@ final class SizesScenario {
         step("full size", new String[] {streamPath}, 2 * viewers);
     }
 
+    /** The trivial sender's rows, full size and small, for the floor of what a small viewer can cost. */
+    void floor(Benchmark.Row full, Benchmark.Row small) {
+        floorFull = full;
+        floorSmall = small;
+    }
+
     private void step(String scenario, String[] paths, int viewers) throws Exception {
         Benchmark.Row row = measure.run(scenario, paths, viewers);
         rows.add(row);
@@ -68,6 +76,9 @@ final class SizesScenario {
         text.append(String.format("load average (1, 5, 15 min) before: %s, after: %s%n%n", loadBefore, loadAfter));
         text.append(Benchmark.SERVER_HEADER).append('\n').append(Benchmark.SERVER_HEADER2).append('\n');
         rows.forEach(row -> text.append(Benchmark.line(row)).append('\n'));
+        if (floorFull != null) {
+            text.append(Benchmark.line(floorFull)).append('\n').append(Benchmark.line(floorSmall)).append('\n');
+        }
         Benchmark.Row full = rows.get(0);
         Benchmark.Row mixed = rows.get(1);
         Benchmark.Row smallOnly = rows.get(2);
@@ -85,6 +96,12 @@ final class SizesScenario {
                 twice.cpuPercent() - full.cpuPercent()));
         text.append(String.format("a viewer at %d wide costs %.0f %% of one at full size, scaling included%n", WIDTH,
                 100 * added / (twice.cpuPercent() - full.cpuPercent())));
+        if (floorFull != null) {
+            text.append(String.format("floor, the trivial sender (no container, shared direct buffers, one write per frame): %d viewers"
+                    + " full size %.1f %% of a core, %d at %d wide %.1f %% = %.0f %% of the full-size viewers' CPU%n",
+                    floorFull.viewers(), floorFull.cpuPercent(), floorSmall.viewers(), WIDTH, floorSmall.cpuPercent(),
+                    100 * floorSmall.cpuPercent() / floorFull.cpuPercent()));
+        }
         text.append(String.format("target:%n  [%s] the small viewers add <= %.0f %% to the full-size run's CPU beyond the scaling:"
                 + " %.1f %% of a core = %.0f %%%n", share <= TARGET_PERCENT ? " ok " : "MISS", TARGET_PERCENT, beyond, share));
         return text.toString();
