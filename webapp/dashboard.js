@@ -157,8 +157,51 @@
       }
     });
     $('summary').textContent = ids.length + ' image(s), ' + fresh + ' fresh';
+    showAdvice(ids.filter((id) => images[id].connector_advice), ids.length, images);
     pump();
   }
+
+  // ---- the connector advice: what to change in server.xml when frames do not fit the connector's write buffer
+
+  const ADVICE_DISMISSED = 'mjpeg-server.connector-advice-dismissed';
+  const ADVICE_IDS_SHOWN = 5;
+
+  /**
+   * What a dismissal is remembered by: the advice without the sentence about one image's frame size, which changes
+   * with every camera and frame; a change to the connector itself brings the notice back.
+   */
+  const adviceKey = (advice) => advice.replace(/, smaller than [^.]*\./, '.');
+  let dismissedAdvice = null;
+  try {
+    dismissedAdvice = localStorage.getItem(ADVICE_DISMISSED);
+  } catch (e) {
+    // Storage turned off: a dismissal lasts until the page loads again.
+  }
+
+  /** The advice of the first image it concerns, as text; nothing when every image's frames fit the buffer. */
+  function showAdvice(advised, total, images) {
+    const advice = advised.length > 0 ? images[advised[0]].connector_advice : null;
+    const notice = $('advice');
+    notice.hidden = advice === null || adviceKey(advice) === dismissedAdvice;
+    if (!notice.hidden) {
+      notice.dataset.key = adviceKey(advice);
+      $('advice-text').textContent = advice.charAt(0).toUpperCase() + advice.slice(1);
+      const more = advised.length - ADVICE_IDS_SHOWN;
+      const named = advised.slice(0, ADVICE_IDS_SHOWN).join(', ') + (more > 0 ? ' and ' + more + ' more' : '');
+      $('advice-scope').textContent = '(Frames of ' + advised.length + ' of ' + total + ' images: ' + named + '.)';
+    }
+  }
+
+  $('advice-close').addEventListener('click', () => {
+    const notice = $('advice');
+    notice.hidden = true;
+    dismissedAdvice = notice.dataset.key;
+    try {
+      localStorage.setItem(ADVICE_DISMISSED, dismissedAdvice);
+    } catch (e) {
+      // Storage turned off: dismissed until the page loads again.
+    }
+  });
 
   function showState(element, state) {
     element.textContent = state;

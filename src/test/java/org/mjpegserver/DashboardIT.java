@@ -57,9 +57,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * 24 images: live, resting, stale, failing, never fetched, and one whose error text is HTML. Every preview shows a
  * picture within seconds and keeps changing, the card figures follow streams opened elsewhere, the large view plays
  * and ends its stream when closed, the page keeps working while another tab holds six streams, asks for nothing
- * while hidden, asks for the access token plainly, and comes back by itself after the server restarts. Leaves
- * screenshots in target/screenshots/. {@code -Ddashboard.soakSeconds=N} adds a soak that measures what the open
- * dashboard costs the server and whether the page's memory stays flat. Skipped where Chromium is not installed.
+ * while hidden, asks for the access token plainly, comes back by itself after the server restarts, and gives the
+ * connector advice through a connector whose buffer is smaller than the frames (not through a tuned one) until
+ * dismissed. Leaves screenshots in target/screenshots/. {@code -Ddashboard.soakSeconds=N} adds a soak that measures
+ * what the open dashboard costs the server and whether the page's memory stays flat. Skipped where Chromium is not
+ * installed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 final class DashboardIT {
@@ -92,6 +94,9 @@ final class DashboardIT {
     private static String page;
     private static ServerApi api;
     private static Path screenshots;
+    /** Connectors beside the default one: a socket write buffer smaller than the test patterns' frames, and the Docker image's. */
+    private static int smallBufferPort;
+    private static int tunedPort;
 
     private static String config(String accessToken) {
         StringBuilder yaml = new StringBuilder("mjpeg-server:\n  stream_fps: 10\n  fetch_minimum_fps: 2\n");
@@ -129,6 +134,8 @@ final class DashboardIT {
         EmbeddedTomcat.useConfig(config);
         tomcat = EmbeddedTomcat.start(Integer.getInteger("dashboard.port", 0));
         tomcat.host().getPipeline().addValve(requests);
+        smallBufferPort = tomcat.addConnector(Map.of("socket.appWriteBufSize", "4096"));
+        tunedPort = tomcat.addConnector(Map.of("socket.appWriteBufSize", "131072", "socket.directBuffer", "true"));
         war = EmbeddedTomcat.war();
         context = tomcat.deploy(war, CONTEXT);
         page = tomcat.base() + CONTEXT.substring(1) + "/";
@@ -426,6 +433,47 @@ final class DashboardIT {
 
     @Test
     @Order(10)
+    void connectorAdviceShowsAsTextWhereFramesDoNotFitTheBufferUntilDismissed() throws Exception {
+        // The test patterns' frames, about 5 KB, do not fit a 4 KB socket write buffer.
+        String small = pageOn(smallBufferPort);
+        new ServerApi(URI.create(small).toURL()).awaitImage("cam-01",
+                image -> !image.path("connector_advice").isNull(), WAIT, "has connector advice on the small-buffer connector");
+        open(small);
+        WebElement notice = browser.findElement(By.id("advice"));
+        wait(WAIT).until(b -> notice.isDisplayed());
+        String text = browser.findElement(By.id("advice-text")).getText();
+        String scope = browser.findElement(By.id("advice-scope")).getText();
+        assertAll(
+                () -> assertTrue(text.startsWith("The connector on port " + smallBufferPort + " has a socket write buffer of 4 KB"), text),
+                () -> assertTrue(text.contains("socket.appWriteBufSize=\"131072\" socket.directBuffer=\"true\""), text),
+                // The advice names an element, <Connector>: set as HTML it would vanish from the text.
+                () -> assertTrue(text.contains("on that <Connector> sends"), "the advice was not set as text: " + text),
+                () -> assertTrue(text.contains("times the CPU per frame"), "names what the change saves: " + text),
+                () -> assertTrue(scope.matches("\\(Frames of \\d+ of 24 images: cam-01, cam-02, cam-03, cam-04, cam-05 and \\d+ more\\.\\)"), scope));
+        Files.write(screenshots.resolve("dashboard-advice.png"), browser.getScreenshotAs(OutputType.BYTES));
+
+        // Dismissed, it stays away across the list's refreshes and a reload of the page.
+        browser.findElement(By.id("advice-close")).click();
+        assertFalse(notice.isDisplayed());
+        Await.pause(2_500);
+        assertFalse(browser.findElement(By.id("advice")).isDisplayed());
+        open(small);
+        wait(WAIT).until(b -> browser.findElement(By.id("summary")).getText().startsWith("24 image(s)"));
+        assertFalse(browser.findElement(By.id("advice")).isDisplayed());
+
+        // Through the tuned connector every frame fits its buffer: no advice, on /images or on the page.
+        String tuned = pageOn(tunedPort);
+        ServerApi tunedApi = new ServerApi(URI.create(tuned).toURL());
+        tunedApi.awaitImage("cam-01", image -> image.get("last_updated") != null && !image.get("last_updated").isNull(), WAIT, "has a frame");
+        assertTrue(tunedApi.image("cam-01").path("connector_advice").isNull(), tunedApi.image("cam-01").toString());
+        open(tuned);
+        wait(WAIT).until(b -> browser.findElement(By.id("summary")).getText().startsWith("24 image(s)"));
+        Await.pause(2_500);
+        assertFalse(browser.findElement(By.id("advice")).isDisplayed());
+    }
+
+    @Test
+    @Order(11)
     void readableOnAPhone() throws Exception {
         Dimension desktop = browser.manage().window().getSize();
         browser.manage().window().setSize(new Dimension(390, 844));
@@ -451,7 +499,7 @@ final class DashboardIT {
      * server while no page is open, and whether the page and the server keep their memory over the soak.
      */
     @Test
-    @Order(11)
+    @Order(12)
     void soak() {
         int soakSeconds = Integer.getInteger("dashboard.soakSeconds", 0);
         assumeTrue(soakSeconds > 0, "-Ddashboard.soakSeconds=N runs the soak");
@@ -551,6 +599,11 @@ final class DashboardIT {
     private static void open(String url) {
         browser.get(url);
         wait(WAIT).until(b -> b.findElements(By.cssSelector("article.card")).size() == IDS.size());
+    }
+
+    /** The dashboard through the connector on {@code port}. */
+    private static String pageOn(int port) {
+        return "http://127.0.0.1:" + port + CONTEXT + "/";
     }
 
     private static WebDriverWait wait(Duration within) {

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.catalina.Context;
 import org.apache.catalina.Lifecycle;
 import org.apache.catalina.LifecycleEvent;
 import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.core.JreMemoryLeakPreventionListener;
@@ -47,6 +49,25 @@ final class EmbeddedTomcat implements AutoCloseable {
             throw new IllegalStateException("Tomcat could not listen on port " + port + " (in use?)");
         }
         return embedded;
+    }
+
+    /**
+     * Adds another HTTP connector on any free port, with {@code attributes} as on a server.xml {@code <Connector>},
+     * and returns its port.
+     */
+    int addConnector(Map<String, String> attributes) {
+        Connector connector = new Connector();
+        connector.setPort(0);
+        attributes.forEach((name, value) -> {
+            if (!connector.setProperty(name, value)) {
+                throw new IllegalArgumentException("unknown connector attribute " + name);
+            }
+        });
+        tomcat.getService().addConnector(connector);
+        if (connector.getState() != LifecycleState.STARTED) {
+            throw new IllegalStateException("the connector with " + attributes + " did not start");
+        }
+        return connector.getLocalPort();
     }
 
     /** The WAR that `mvn package` built, as users deploy it. */
