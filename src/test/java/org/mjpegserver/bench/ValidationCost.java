@@ -91,7 +91,7 @@ public final class ValidationCost {
         double baseline = median(nanos.getOrDefault("full decode into grey (valid_jpeg before)", nanos.values().iterator().next()));
         System.out.printf("CPU time per %dx%d frame of %d KB on average, median of %d rounds (%s %s), load average %s%n",
                 FramePool.WIDTH, FramePool.HEIGHT, frames.stream().mapToInt(f -> f.length).sum() / FRAMES / 1000, ROUNDS,
-                Runtime.version(), String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()), loadAverage());
+                Runtime.version(), String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(o -> o.startsWith("-XX")).toList()), loadAverage());
         for (Map.Entry<String, long[]> entry : nanos.entrySet()) {
             double median = median(entry.getValue());
             System.out.printf("  %-45s %9.1f us  %6.3fx%n", entry.getKey(), median / 1e3, median / baseline);
