@@ -482,7 +482,7 @@ final class JpegScan {
         final int[] symbols;
         final int maxSymbol;
         private final boolean dc;
-        /** The table's definition as a DHT segment holds it (class, counts, symbols), to know it when it comes again. */
+        /** The counts and symbols as the DHT segment holds them, to know the table when it comes again (with {@link #dc}). */
         private final byte[] definition;
 
         private HuffmanTable(boolean dc, int[] symbols, int maxSymbol, byte[] definition) {
