@@ -1,7 +1,12 @@
 package org.mjpegserver.bench;
 
+import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,6 +26,9 @@ import org.mjpegserver.image.JpegCodec;
  *     -Dexec.mainClass=org.mjpegserver.bench.ValidationCost
  * </pre>
  * The floors are what no check can go below: reading every byte once, and the plainest decode of every Huffman code.
+ * {@code -Dbench.jvmOptions="-XX:TieredStopAtLevel=1"} measures in a JVM of its own started with those options (that
+ * one is the Docker image's: the quick compiler only), {@code -Dbench.checks=valid_jpeg,floor} only the checks whose
+ * names contain one of those words.
  */
 public final class ValidationCost {
 
@@ -36,6 +44,10 @@ public final class ValidationCost {
     }
 
     public static void main(String[] args) throws Exception {
+        String jvmOptions = System.getProperty("bench.jvmOptions", "").trim();
+        if (!jvmOptions.isEmpty()) {
+            System.exit(inChildJvm(jvmOptions));
+        }
         List<byte[]> frames = FramePool.generate(FRAMES, 100_000);
         FrameValidator changing = validator();
         FrameValidator repeating = validator();
@@ -52,6 +64,10 @@ public final class ValidationCost {
         checks.put("valid_jpeg now, the same frame again", frame -> repeating.validate(again).length);
         checks.put("floor: read every byte once", ValidationCost::readEveryByte);
         checks.put("floor: plainest Huffman pass", PlainHuffmanPass::run);
+        String only = System.getProperty("bench.checks", "").trim();
+        if (!only.isEmpty()) {
+            checks.keySet().removeIf(name -> Arrays.stream(only.split(",")).noneMatch(word -> name.contains(word.trim())));
+        }
 
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Map<String, long[]> nanos = new LinkedHashMap<>();
@@ -71,10 +87,11 @@ public final class ValidationCost {
                 }
             }
         }
-        double baseline = median(nanos.get("full decode into grey (valid_jpeg before)"));
-        System.out.printf("CPU time per %dx%d frame of %d KB on average, median of %d rounds (%s), load average %s%n",
+        // The ratios are to the check valid_jpeg replaced, or to the first one measured when that one is left out.
+        double baseline = median(nanos.getOrDefault("full decode into grey (valid_jpeg before)", nanos.values().iterator().next()));
+        System.out.printf("CPU time per %dx%d frame of %d KB on average, median of %d rounds (%s %s), load average %s%n",
                 FramePool.WIDTH, FramePool.HEIGHT, frames.stream().mapToInt(f -> f.length).sum() / FRAMES / 1000, ROUNDS,
-                Runtime.version(), loadAverage());
+                Runtime.version(), String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(o -> o.startsWith("-XX")).toList()), loadAverage());
         for (Map.Entry<String, long[]> entry : nanos.entrySet()) {
             double median = median(entry.getValue());
             System.out.printf("  %-45s %9.1f us  %6.3fx%n", entry.getKey(), median / 1e3, median / baseline);
@@ -90,6 +107,41 @@ public final class ValidationCost {
                 d.imageTimeout(), d.imageTimeoutBehavior(), Validation.VALID_JPEG, d.ignoreCertificateErrors(),
                 d.staleImagePath(), d.fetchAgentString(), d.maxImageBytes(), d.maxImagePixels(), d.accessToken(),
                 d.readTimeout(), d.closeAfterLastViewer()));
+    }
+
+    /** Runs this class again in a child JVM with the given options and the same classpath and properties. */
+    private static int inChildJvm(String jvmOptions) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(Arrays.asList(jvmOptions.split("\\s+")));
+        for (String property : List.of("bench.rounds", "bench.checks")) {
+            if (System.getProperty(property) != null) {
+                command.add("-D" + property + "=" + System.getProperty(property));
+            }
+        }
+        command.add("-cp");
+        command.add(classpath());
+        command.add(ValidationCost.class.getName());
+        return new ProcessBuilder(command).inheritIO().start().waitFor();
+    }
+
+    /**
+     * This JVM's classpath; under {@code exec:java} the classes come from a class loader of the plugin's own, so its
+     * URLs are taken when the system class path does not hold this class.
+     */
+    private static String classpath() {
+        if (ClassLoader.getSystemClassLoader() == ValidationCost.class.getClassLoader()) {
+            return System.getProperty("java.class.path");
+        }
+        List<String> entries = new ArrayList<>();
+        for (URL url : ((URLClassLoader) ValidationCost.class.getClassLoader()).getURLs()) {
+            try {
+                entries.add(Path.of(url.toURI()).toString());
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     private static long readEveryByte(byte[] frame) {
@@ -111,7 +163,7 @@ public final class ValidationCost {
     private static String loadAverage() {
         try {
             return String.join(" ", new ArrayList<>(Arrays.asList(
-                    java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" "))).subList(0, 3));
+                    java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" "))).subList(0, 3));
         } catch (java.io.IOException e) {
             return "unknown";
         }
