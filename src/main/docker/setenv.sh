@@ -17,7 +17,7 @@
 #                       compilation done within seconds of start: 20 cameras in ~150 MB instead of ~175 MB, the
 #                       default config idle in ~112 instead of ~120 MB. Its code is slower: with valid_jpeg a fetch
 #                       costs ~3.3 ms of CPU instead of ~2.1 once the optimising compiler has settled, and a frame to
-#                       one of 1000 viewers ~20 % more. Where CPU matters more than those 25 MB (many cameras on a
+#                       one of 1000 viewers ~15 % more. Where CPU matters more than those 25 MB (many cameras on a
 #                       small CPU, or hundreds of viewers), start with MJPEG_SERVER_JIT=full
 #                       (docker run -e MJPEG_SERVER_JIT=full ...) to keep both compilers.
 # -XX:MaxDirectMemorySize=1g  Direct buffers are not heap: Tomcat's 128 KB socket write buffer per viewer (see the
