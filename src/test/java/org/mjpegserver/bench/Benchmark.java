@@ -325,8 +325,7 @@ public final class Benchmark {
     }
 
     private void runTrivialSender() throws Exception {
-        ChildJvm sender = child("trivial-sender", TrivialSender.class.getName(),
-                classpath(Files::isDirectory), List.of("-Xmx1g"), List.of(out.resolve("pool").toString(), String.valueOf(FPS)));
+        ChildJvm sender = trivialSender("trivial-sender", "pool");
         int[] ports = sender.awaitReady(60);
         log("trivial sender pid " + sender.pid() + " on ports " + ports[0] + " (paced), " + ports[1] + " (as fast as possible)");
         for (Row server : serverRows) {
@@ -342,6 +341,12 @@ public final class Benchmark {
         sender.close();
     }
 
+    /** The trivial sender in a JVM of its own, sending the pictures of the pool in {@code folder} at 15 fps. */
+    private ChildJvm trivialSender(String name, String folder) throws IOException {
+        return child(name, TrivialSender.class.getName(), classpath(Files::isDirectory), List.of("-Xmx1g"),
+                List.of(out.resolve(folder).toString(), String.valueOf(FPS)));
+    }
+
     /**
      * The sizes scenario's floor: the trivial sender paced at 15 fps to N viewers of the full-size pool, then to N
      * of the same pictures at 320 wide, each its own process. What a small viewer costs the machine beside a full one
@@ -353,8 +358,7 @@ public final class Benchmark {
         Row[] floor = new Row[2];
         String[] folders = {"pool", "pool-small"};
         for (int i = 0; i < 2; i++) {
-            ChildJvm sender = child("trivial-sender-" + folders[i], TrivialSender.class.getName(),
-                    classpath(Files::isDirectory), List.of("-Xmx1g"), List.of(out.resolve(folders[i]).toString(), String.valueOf(FPS)));
+            ChildJvm sender = trivialSender("trivial-sender-" + folders[i], folders[i]);
             int[] ports = sender.awaitReady(60);
             floor[i] = step(i == 0 ? "trivial full size" : "trivial " + SizesScenario.WIDTH + " wide", sender,
                     new InetSocketAddress("127.0.0.1", ports[0]), STREAM_PATH, viewers, 0, false);
